@@ -1,0 +1,36 @@
+{
+    "name": "Kreancia Collect",
+    "summary": "White-label debt collection: dunning scenarios, daily escalation, "
+    "agent calls and payment commitments",
+    "version": "19.0.1.0.0",
+    "category": "Accounting/Accounting",
+    "license": "LGPL-3",
+    "author": "Kreancia",
+    "website": "https://github.com/kreancia/kreancia_collect",
+    "maintainers": ["kreancia"],
+    "depends": ["account", "mail", "sms", "phone_validation"],
+    "external_dependencies": {"python": ["phonenumbers"]},
+    "data": [
+        # security
+        "security/kreancia_security.xml",
+        "security/ir.model.access.csv",
+        "security/kreancia_rules.xml",
+        # data
+        "data/ir_sequence_data.xml",
+        "data/mail_template_data.xml",
+        "data/kreancia_scenario_data.xml",
+        "data/ir_cron_data.xml",
+        # views
+        "views/kreancia_scenario_views.xml",
+        "views/kreancia_brand_views.xml",
+        "views/kreancia_intervention_views.xml",
+        "views/account_move_views.xml",
+        "views/res_partner_views.xml",
+        "views/menus.xml",
+    ],
+    "demo": [
+        "demo/kreancia_demo.xml",
+    ],
+    "installable": True,
+    "application": False,
+}

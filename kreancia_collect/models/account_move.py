@@ -1,0 +1,150 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..tools.dunning import days_late
+
+DUNNING_STATES = [
+    ("none", "Not started"),
+    ("running", "Running"),
+    ("paused", "Paused"),
+    ("promised", "Promised"),
+    ("disputed", "In dispute"),
+    ("handed_over", "Handed over"),
+    ("done", "Done"),
+]
+SETTLED_PAYMENT_STATES = ("paid", "in_payment", "reversed", "invoicing_legacy")
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    dunning_scenario_id = fields.Many2one(
+        "kreancia.scenario",
+        "Dunning scenario",
+        copy=False,
+        help="Scenario override for this invoice; empty follows the customer's scenario.",
+    )
+    dunning_effective_scenario_id = fields.Many2one(
+        "kreancia.scenario",
+        "Scenario",
+        compute="_compute_dunning_effective_scenario_id",
+        help="Scenario the invoice follows: its own, else its customer's, else the default one.",
+    )
+    dunning_step_id = fields.Many2one(
+        "kreancia.scenario.step", "Dunning step", copy=False, readonly=True, help="Last step performed."
+    )
+    dunning_level = fields.Integer("Dunning level", related="dunning_step_id.sequence")
+    dunning_state = fields.Selection(
+        DUNNING_STATES,
+        compute="_compute_dunning_state",
+        store=True,
+        index=True,
+        copy=False,
+    )
+    dunning_last_date = fields.Date("Last reminder", copy=False, readonly=True)
+    dunning_next_date = fields.Date(
+        "Next action", compute="_compute_dunning_next_date", store=True, copy=False
+    )
+    dunning_dispute = fields.Boolean("In dispute", copy=False, tracking=True)
+    dunning_dispute_note = fields.Text("Dispute reason", copy=False)
+    dunning_pause_until = fields.Date("Dunning paused until", copy=False, tracking=True)
+    dunning_pause_reason = fields.Char("Pause reason", copy=False)
+    dunning_handed_over = fields.Boolean("Handed over", copy=False, readonly=True)
+    dunning_days_late = fields.Integer("Days late", compute="_compute_dunning_days_late")
+    dunning_intervention_ids = fields.Many2many(
+        "kreancia.intervention",
+        "kreancia_intervention_account_move_rel",
+        "move_id",
+        "intervention_id",
+        "Interventions",
+        readonly=True,
+        copy=False,
+    )
+
+    @api.depends(
+        "move_type",
+        "state",
+        "payment_state",
+        "dunning_step_id",
+        "dunning_dispute",
+        "dunning_pause_until",
+        "dunning_handed_over",
+        "commercial_partner_id.dunning_pause_until",
+    )
+    def _compute_dunning_state(self):
+        for move in self:
+            move.dunning_state = move._dunning_state_value()
+
+    def _dunning_state_value(self):
+        """The dunning state, from the most to the least decisive reason."""
+        self.ensure_one()
+        if self.move_type != "out_invoice" or self.state != "posted":
+            return "none"
+        if self.payment_state in SETTLED_PAYMENT_STATES:
+            return "done" if self.dunning_step_id else "none"
+        if self.dunning_handed_over:
+            return "handed_over"
+        if self.dunning_dispute:
+            return "disputed"
+        if self.dunning_pause_until or self.commercial_partner_id.dunning_pause_until:
+            return "paused"
+        return "running" if self.dunning_step_id else "none"
+
+    @api.depends("dunning_scenario_id", "commercial_partner_id.dunning_scenario_id", "company_id")
+    def _compute_dunning_effective_scenario_id(self):
+        scenarios = self._dunning_scenarios()
+        for move in self:
+            move.dunning_effective_scenario_id = scenarios.get(move) or False
+
+    def _dunning_scenarios(self):
+        """Map each customer invoice to the scenario it follows (scenarios read once)."""
+        invoices = self.filtered(lambda move: move.move_type == "out_invoice")
+        if not invoices:
+            return {}
+        resolve = self.env["kreancia.scenario"].sudo()._resolver(invoices.company_id)
+        result = {}
+        for move in invoices:
+            partner = move.commercial_partner_id.with_company(move.company_id)
+            result[move] = resolve(
+                move.company_id.id, move.dunning_scenario_id.id, partner.dunning_scenario_id.id, partner.trust
+            )
+        return result
+
+    @api.depends("dunning_step_id", "dunning_last_date", "invoice_date_due", "dunning_scenario_id", "dunning_state")
+    def _compute_dunning_next_date(self):
+        candidates = self.filtered(
+            lambda move: move.dunning_state in ("none", "running")
+            and move.move_type == "out_invoice"
+            and move.state == "posted"
+            and move.payment_state not in SETTLED_PAYMENT_STATES
+            and move.invoice_date_due
+        )
+        (self - candidates).dunning_next_date = False
+        scenarios = candidates._dunning_scenarios()
+        for move in candidates:
+            scenario = scenarios.get(move)
+            if not scenario:
+                move.dunning_next_date = False
+                continue
+            step = move.dunning_step_id
+            next_date = scenario._ladder().next_date(step.id or None, move.invoice_date_due, step.delay_days)
+            if next_date and move.dunning_last_date:
+                next_date = max(next_date, fields.Date.add(move.dunning_last_date, days=scenario.min_gap_days))
+            move.dunning_next_date = next_date
+
+    def _compute_dunning_days_late(self):
+        today = fields.Date.context_today(self)
+        for move in self:
+            due = move.invoice_date_due
+            move.dunning_days_late = max(days_late(due, today), 0) if due and move.is_invoice() else 0
+
+    def _dunning_write(self, vals):
+        """Write dunning bookkeeping fields on posted invoices.
+
+        Goes straight to the ORM's generic write: ``account.move.write``
+        re-checks balances and lock dates and flags the entry as manually
+        modified, none of which applies to dunning fields.
+        """
+        if any(not name.startswith("dunning_") for name in vals):
+            raise UserError(self.env._("Only dunning fields can be written this way."))
+        return models.Model.write(self, vals)

@@ -1,0 +1,54 @@
+from odoo import fields, models
+from odoo.tools import formataddr
+
+
+class KreanciaBrand(models.Model):
+    """An identity a dunning step can speak under.
+
+    A third-party brand is a collection agency's name ("rupture de nom"):
+    letters and e-mails then carry its letterhead, sender and legal notice,
+    and the company appears only as the creditor.
+    """
+
+    _name = "kreancia.brand"
+    _description = "Collection Brand"
+    _order = "name, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=False)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    is_third_party = fields.Boolean(
+        "Third-party identity",
+        help="Checked for a collection agency speaking in its own name "
+        "(rupture de nom); unchecked for a trade name of the company itself.",
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        "Address",
+        help="Postal address, printed on the letterhead.",
+        check_company=True,
+    )
+    logo = fields.Image(max_width=512, max_height=512)
+    phone = fields.Char()
+    email = fields.Char("Sender e-mail")
+    website = fields.Char()
+    signature = fields.Html(translate=True)
+    legal_notice = fields.Text(translate=True)
+    registration_ref = fields.Char(
+        "Registration / mandate reference",
+        help="Agency registration and the creditor's written mandate reference "
+        "(printed on third-party letters).",
+    )
+
+    _name_company_uniq = models.Constraint(
+        "unique(name, company_id)",
+        "A brand with this name already exists in this company.",
+    )
+
+    def _email_formatted(self):
+        """Sender address as "Name <email>", or False without an e-mail."""
+        self.ensure_one()
+        return formataddr((self.name, self.email)) if self.email else False

@@ -1,0 +1,105 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..tools.dunning import StepLadder
+
+
+class KreanciaScenario(models.Model):
+    """A dunning policy: ordered steps climbed by overdue invoices."""
+
+    _name = "kreancia.scenario"
+    _description = "Dunning Scenario"
+    _order = "company_id, is_default desc, name, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    is_default = fields.Boolean(
+        "Company default",
+        help="Scenario of every customer and invoice that names no other one.",
+    )
+    trust = fields.Selection(
+        [("good", "Good Debtor"), ("normal", "Normal Debtor"), ("bad", "Bad Debtor")],
+        "Payer segment",
+        help="Default scenario for the customers of this segment (the customer's "
+        "degree of trust); the company default applies to the others.",
+    )
+    step_ids = fields.One2many("kreancia.scenario.step", "scenario_id", "Steps", copy=True)
+    step_count = fields.Integer(compute="_compute_step_count")
+    min_amount = fields.Monetary(
+        "Minimum amount",
+        currency_field="currency_id",
+        help="Invoices whose residual is below this amount are not dunned.",
+    )
+    min_gap_days = fields.Integer(
+        "Minimum gap (days)",
+        default=3,
+        required=True,
+        help="Minimum number of days between two interventions to the same customer.",
+    )
+    description = fields.Text(translate=True)
+
+    _default_company_uniq = models.UniqueIndex(
+        "(company_id) WHERE is_default IS TRUE AND active IS TRUE",
+        "A company can have only one default scenario.",
+    )
+    _segment_company_uniq = models.UniqueIndex(
+        "(company_id, trust) WHERE trust IS NOT NULL AND active IS TRUE",
+        "A company can have only one scenario per payer segment.",
+    )
+    _min_gap_positive = models.Constraint(
+        "CHECK(min_gap_days >= 1)",
+        "The minimum gap between two interventions must be at least one day.",
+    )
+    _min_amount_positive = models.Constraint(
+        "CHECK(min_amount >= 0)",
+        "The minimum amount cannot be negative.",
+    )
+
+    @api.depends("step_ids")
+    def _compute_step_count(self):
+        for scenario in self:
+            scenario.step_count = len(scenario.step_ids)
+
+    @api.constrains("is_default", "trust", "step_ids", "active")
+    def _check_steps(self):
+        for scenario in self:
+            if scenario.active and (scenario.is_default or scenario.trust) and not scenario.step_ids:
+                raise ValidationError(
+                    self.env._(
+                        "The scenario “%(name)s” is used by default and has no step: "
+                        "add at least one step first.",
+                        name=scenario.name,
+                    )
+                )
+
+    def _ladder(self):
+        """The scenario's steps as a :class:`StepLadder`."""
+        self.ensure_one()
+        return StepLadder([(step.id, step.delay_days) for step in self.step_ids])
+
+    @api.model
+    def _resolver(self, companies):
+        """Return ``resolve(company_id, move_scenario_id, partner_scenario_id, trust)``.
+
+        The precedence is invoice override > customer override > default of
+        the customer's payer segment > company default. Scenarios are read
+        once, so resolving thousands of invoices costs no query.
+        """
+        scenarios = self.search([("company_id", "in", companies.ids), ("step_ids", "!=", False)])
+        by_id = {scenario.id: scenario for scenario in scenarios}
+        defaults = {s.company_id.id: s for s in scenarios if s.is_default}
+        segments = {(s.company_id.id, s.trust): s for s in scenarios if s.trust}
+
+        def resolve(company_id, move_scenario_id, partner_scenario_id, trust):
+            for scenario_id in (move_scenario_id, partner_scenario_id):
+                scenario = by_id.get(scenario_id)
+                if scenario and scenario.company_id.id == company_id:
+                    return scenario
+            return segments.get((company_id, trust)) or defaults.get(company_id)
+
+        return resolve

@@ -1,0 +1,94 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+CHANNELS = [
+    ("email", "E-mail"),
+    ("sms", "SMS"),
+    ("call", "Phone call"),
+    ("letter", "Letter"),
+    ("formal_notice", "Formal notice"),
+    ("handover", "Hand-over"),
+]
+IDENTITIES = [("company", "Company"), ("brand", "Brand")]
+
+
+class KreanciaScenarioStep(models.Model):
+    """One level of a scenario, performed ``delay_days`` after the due date."""
+
+    _name = "kreancia.scenario.step"
+    _description = "Dunning Scenario Step"
+    _order = "scenario_id, delay_days, id"
+    _check_company_auto = True
+
+    scenario_id = fields.Many2one(
+        "kreancia.scenario", required=True, index=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(related="scenario_id.company_id", store=True, index=True)
+    sequence = fields.Integer(
+        "Level",
+        compute="_compute_sequence",
+        store=True,
+        help="Position of the step in its scenario, by delay.",
+    )
+    name = fields.Char(required=True, translate=True)
+    delay_days = fields.Integer(
+        "Delay (days)",
+        required=True,
+        help="Days after the due date; negative for a courtesy reminder before it.",
+    )
+    channel = fields.Selection(CHANNELS, required=True, default="email")
+    identity = fields.Selection(
+        IDENTITIES,
+        required=True,
+        default="company",
+        help="Company: the step speaks as the company. Brand: it speaks under the "
+        "brand's letterhead and sender.",
+    )
+    brand_id = fields.Many2one("kreancia.brand", check_company=True)
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        "E-mail template",
+        domain=[("model", "=", "kreancia.intervention")],
+    )
+    manual = fields.Boolean(
+        "Manual validation",
+        help="The run prepares the intervention; a collection manager validates it "
+        "before anything is sent.",
+    )
+
+    _delay_scenario_uniq = models.Constraint(
+        "unique(scenario_id, delay_days)",
+        "Two steps of the same scenario cannot have the same delay.",
+    )
+
+    @api.depends("scenario_id.step_ids.delay_days")
+    def _compute_sequence(self):
+        levels = {}
+        for scenario in self.scenario_id:
+            ordered = scenario.step_ids.sorted(lambda step: (step.delay_days, step.id or 0))
+            levels.update({step: level for level, step in enumerate(ordered, start=1)})
+        for step in self:
+            step.sequence = levels.get(step, 0)
+
+    @api.constrains("channel", "mail_template_id", "identity", "brand_id")
+    def _check_configuration(self):
+        for step in self:
+            if step.channel == "email" and not step.mail_template_id:
+                raise ValidationError(
+                    self.env._(
+                        "The e-mail step “%(step)s” needs an e-mail template.",
+                        step=step.name,
+                    )
+                )
+            if step.identity == "brand" and not step.brand_id:
+                raise ValidationError(
+                    self.env._(
+                        "The step “%(step)s” speaks under a brand: choose the brand.",
+                        step=step.name,
+                    )
+                )
+
+    @api.onchange("identity")
+    def _onchange_identity(self):
+        if self.identity == "company":
+            self.brand_id = False
