@@ -70,8 +70,8 @@ class KreanciaEscalation(models.AbstractModel):
     @api.model
     def _cron_run(self):
         """Scheduled action: one run per company, committing in batches."""
-        for company in self.env["res.company"].search([]):
-            self.with_company(company).with_context(
+        for company in self.env["res.company"].sudo().search([]):
+            self.sudo().with_company(company).with_context(
                 allowed_company_ids=[company.id], kreancia_commit=True
             ).run()
 

@@ -1,7 +1,7 @@
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_amount
 
 from .kreancia_scenario_step import CHANNELS, IDENTITIES
@@ -126,7 +126,7 @@ class KreanciaIntervention(models.Model):
     def action_validate(self):
         """Perform interventions a manager approved."""
         if not self.env.user.has_group("kreancia_collect.kreancia_collect_group_manager"):
-            raise UserError(self.env._("Only a collection manager can validate interventions."))
+            raise AccessError(self.env._("Only a collection manager can validate interventions."))
         pending = self.filtered(lambda intervention: intervention.state == "to_validate")
         if not pending:
             raise UserError(self.env._("Select interventions waiting for validation."))
@@ -137,7 +137,7 @@ class KreanciaIntervention(models.Model):
     def action_cancel(self):
         """Drop interventions that were not performed; their invoices stay at their step."""
         if not self.env.user.has_group("kreancia_collect.kreancia_collect_group_manager"):
-            raise UserError(self.env._("Only a collection manager can cancel interventions."))
+            raise AccessError(self.env._("Only a collection manager can cancel interventions."))
         if self.filtered(lambda intervention: intervention.state == "done"):
             raise UserError(self.env._("An intervention already performed cannot be cancelled."))
         self.write({"state": "cancelled"})
@@ -232,6 +232,10 @@ class KreanciaIntervention(models.Model):
         mails = self.env["mail.mail"].sudo().create(mail_values)
         for intervention, mail in zip(self, mails, strict=True):
             intervention.write({"mail_id": mail.id, "message_id": mail.mail_message_id.id, "state": "done", "error": False})
+
+    def _mail_get_partner_fields(self, introspect_fields=False):
+        # templates using default recipients write to the recipient, not the customer
+        return ["recipient_id"]
 
     def _author(self):
         """Partner shown as the author of the communication."""

@@ -1,0 +1,4 @@
+from . import test_dunning_tools
+from . import test_scenario
+from . import test_escalation
+from . import test_security

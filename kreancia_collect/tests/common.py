@@ -1,0 +1,126 @@
+from datetime import date, timedelta
+
+from odoo import Command
+from odoo.tests import new_test_user
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+
+class KreanciaCommon(AccountTestInvoicingCommon):
+    """Shared builders: a company with a four-step scenario and French customers.
+
+    ``make_invoice(partner, days_late)`` posts an invoice due ``days_late``
+    days before ``cls.today``; ``run(days=0)`` runs the escalation as of
+    ``cls.today + days``.
+    """
+
+    today = date(2026, 6, 15)
+
+    @classmethod
+    def get_default_groups(cls):
+        return super().get_default_groups() | cls.env.ref("kreancia_collect.kreancia_collect_group_manager")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.user.lang = "en_US"
+        cls.company = cls.env.company
+        cls.company.write({"email": "billing@creditor.example.com"})
+        cls.template_courteous = cls.env.ref("kreancia_collect.mail_template_reminder_courteous")
+        cls.template_firm = cls.env.ref("kreancia_collect.mail_template_reminder_firm")
+        cls.brand = cls.env["kreancia.brand"].create(
+            {
+                "name": "Recouvrement Test",
+                "is_third_party": True,
+                "email": "relances@agency.example.com",
+                "company_id": cls.company.id,
+            }
+        )
+        cls.scenario = cls.env["kreancia.scenario"].create(
+            {
+                "name": "Test scenario",
+                "company_id": cls.company.id,
+                "min_gap_days": 3,
+                "step_ids": [
+                    Command.create(
+                        {"name": "Courteous", "delay_days": 0, "channel": "email", "mail_template_id": cls.template_courteous.id}
+                    ),
+                    Command.create(
+                        {"name": "Firm", "delay_days": 7, "channel": "email", "mail_template_id": cls.template_firm.id}
+                    ),
+                    Command.create(
+                        {
+                            "name": "Agency",
+                            "delay_days": 15,
+                            "channel": "email",
+                            "identity": "brand",
+                            "brand_id": cls.brand.id,
+                            "mail_template_id": cls.template_firm.id,
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "name": "Last call",
+                            "delay_days": 30,
+                            "channel": "email",
+                            "manual": True,
+                            "mail_template_id": cls.template_firm.id,
+                        }
+                    ),
+                ],
+            }
+        )
+        cls.scenario.is_default = True
+        cls.step_courteous, cls.step_firm, cls.step_agency, cls.step_manual = cls.scenario.step_ids.sorted("delay_days")
+        cls.customer = cls._make_customer("Boulangerie Test SARL", "compta@boulangerie.example.com")
+        cls.customer_2 = cls._make_customer("Atelier Test SAS", "factures@atelier.example.com")
+        cls.manager = new_test_user(
+            cls.env,
+            login="kc_manager",
+            name="Collection Manager",
+            email="manager@creditor.example.com",
+            groups="kreancia_collect.kreancia_collect_group_manager",
+            company_id=cls.company.id,
+        )
+        cls.agent = new_test_user(
+            cls.env,
+            login="kc_agent",
+            name="Collection Agent",
+            email="agent@creditor.example.com",
+            groups="kreancia_collect.kreancia_collect_group_agent",
+            company_id=cls.company.id,
+        )
+
+    @classmethod
+    def _make_customer(cls, name, accounting_email, **values):
+        customer = cls.env["res.partner"].create(
+            {"name": name, "is_company": True, "email": f"contact@{name.split()[0].lower()}.example.com", **values}
+        )
+        cls.env["res.partner"].create(
+            {"name": f"Accounting {name}", "parent_id": customer.id, "type": "invoice", "email": accounting_email}
+        )
+        return customer
+
+    @classmethod
+    def make_invoice(cls, partner, days_late, amount=1000.0, post=True, **values):
+        due = cls.today - timedelta(days=days_late)
+        return cls._create_invoice_one_line(
+            price_unit=amount,
+            tax_ids=[],
+            partner_id=partner.id,
+            invoice_date=due,
+            invoice_payment_term_id=False,
+            invoice_date_due=due,
+            post=post,
+            **values,
+        )
+
+    def run_escalation(self, days=0, user=None):
+        env = self.env(user=user) if user else self.env
+        return env["kreancia.escalation"].run(today=self.today + timedelta(days=days))
+
+    def interventions(self, partner=None):
+        domain = [("company_id", "=", self.company.id)]
+        if partner:
+            domain.append(("partner_id", "=", partner.id))
+        return self.env["kreancia.intervention"].search(domain)

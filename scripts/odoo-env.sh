@@ -1,0 +1,51 @@
+# Sourced by the project's scripts: finds Odoo 19.0 and PostgreSQL, or stops
+# at once saying what is missing. Sets ODOO_ROOT, ODOO_BIN, ADDONS_PATH.
+# Odoo must be importable by python3, or ODOO_SRC must name its source tree.
+
+_kc_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+if [ -n "${ODOO_SRC:-}" ]; then
+    export PYTHONPATH="$ODOO_SRC${PYTHONPATH:+:$PYTHONPATH}"
+fi
+ODOO_ROOT=$(python3 -c 'import odoo, os; print(os.path.dirname(os.path.abspath(list(odoo.__path__)[0])))' 2>/dev/null)
+if [ -z "$ODOO_ROOT" ] || ! python3 -c 'import odoo.release as r, sys; sys.exit(r.version_info[0] != 19)' 2>/dev/null; then
+    echo "Odoo 19.0 is not importable by python3: make it importable or set ODOO_SRC (see ../shared/ODOO19.md and README.md, 'Prerequisites')." >&2
+    exit 2
+fi
+ODOO_BIN="$ODOO_ROOT/odoo-bin"
+ADDONS_PATH="$ODOO_ROOT/addons,$_kc_root"
+[ -d "$ODOO_ROOT/addons/account" ] || {
+    echo "Odoo found at $ODOO_ROOT has no addons/account: point ODOO_SRC at a complete Odoo 19.0 tree." >&2
+    exit 2
+}
+
+kc_ensure_postgres() {
+    if ! pg_isready -q 2>/dev/null; then
+        if command -v service >/dev/null 2>&1; then
+            service postgresql start >/dev/null 2>&1 || true
+            for _ in 1 2 3 4 5 6 7 8 9 10; do pg_isready -q 2>/dev/null && break; sleep 1; done
+        fi
+    fi
+    pg_isready -q 2>/dev/null || {
+        echo "PostgreSQL is not running and could not be started (install Debian's postgresql, see README.md)." >&2
+        exit 2
+    }
+    if ! psql -d postgres -Atc 'select 1' >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+        su postgres -c "createuser --superuser $(id -un)" >/dev/null 2>&1 || true
+    fi
+    psql -d postgres -Atc 'select 1' >/dev/null 2>&1 || {
+        echo "Cannot connect to PostgreSQL as $(id -un): create that role (createuser --superuser $(id -un))." >&2
+        exit 2
+    }
+}
+
+kc_write_config() {  # kc_write_config FILE DBNAME
+    cat > "$1" <<CONF
+[options]
+addons_path = $ADDONS_PATH
+db_name = $2
+dbfilter = ^$2\$
+data_dir = $_kc_root/var/data
+list_db = False
+http_interface = 127.0.0.1
+CONF
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# make run: the demo database, served on http://localhost:8069 (login admin / admin).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/odoo-env.sh
+kc_ensure_postgres
+python3 -m pip install --quiet -r requirements.txt
+
+db="${KC_DB:-kreancia_demo}"
+conf="$PWD/.odoo-run.conf"
+kc_write_config "$conf" "$db"
+if ! psql -d "$db" -Atc "select 1 from ir_module_module where name = 'kreancia_collect' and state = 'installed'" 2>/dev/null | grep -q 1; then
+    echo "Creating the demo database $db (about two minutes) ..."
+    python3 "$ODOO_BIN" -c "$conf" -d "$db" -i kreancia_collect --with-demo --load-language=fr_FR \
+        --stop-after-init --log-level=warn
+fi
+echo "Serving $db on http://localhost:8069 (login: admin, password: admin)"
+exec python3 "$ODOO_BIN" -c "$conf" -d "$db" --http-port="${KC_PORT:-8069}" "$@"

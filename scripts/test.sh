@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# make test: a fresh database, the add-on installed, the whole suite through pytest-odoo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/odoo-env.sh
+kc_ensure_postgres
+
+db="kc_test_$$"
+conf="$PWD/.odoo-test.conf"
+kc_write_config "$conf" "$db"
+trap 'dropdb --if-exists "$db" >/dev/null 2>&1 || true' EXIT
+
+echo "Installing kreancia_collect in a fresh database $db ..."
+python3 "$ODOO_BIN" -c "$conf" -d "$db" -i kreancia_collect --stop-after-init --without-demo=True \
+    --log-level=warn --load-language=fr_FR
+python3 -m pytest -p no:cacheprovider --odoo-config="$conf" --odoo-database="$db" --odoo-http \
+    kreancia_collect/tests "$@"
