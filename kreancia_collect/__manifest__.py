@@ -1,7 +1,6 @@
 {
     "name": "Kreancia Collect",
-    "summary": "White-label debt collection: dunning scenarios, daily escalation, "
-    "agent calls and payment commitments",
+    "summary": "White-label debt collection: dunning scenarios, daily escalation, agent calls and payment commitments",
     "version": "19.0.1.0.0",
     "category": "Accounting/Accounting",
     "license": "LGPL-3",
@@ -31,6 +30,4 @@
     "demo": [
         "demo/kreancia_demo.xml",
     ],
-    "installable": True,
-    "application": False,
 }

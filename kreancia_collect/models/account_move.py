@@ -42,9 +42,7 @@ class AccountMove(models.Model):
         copy=False,
     )
     dunning_last_date = fields.Date("Last reminder", copy=False, readonly=True)
-    dunning_next_date = fields.Date(
-        "Next action", compute="_compute_dunning_next_date", store=True, copy=False
-    )
+    dunning_next_date = fields.Date("Next action", compute="_compute_dunning_next_date", store=True, copy=False)
     dunning_dispute = fields.Boolean("In dispute", copy=False, tracking=True)
     dunning_dispute_note = fields.Text("Dispute reason", copy=False)
     dunning_pause_until = fields.Date("Dunning paused until", copy=False, tracking=True)
@@ -113,11 +111,13 @@ class AccountMove(models.Model):
     @api.depends("dunning_step_id", "dunning_last_date", "invoice_date_due", "dunning_scenario_id", "dunning_state")
     def _compute_dunning_next_date(self):
         candidates = self.filtered(
-            lambda move: move.dunning_state in ("none", "running")
-            and move.move_type == "out_invoice"
-            and move.state == "posted"
-            and move.payment_state not in SETTLED_PAYMENT_STATES
-            and move.invoice_date_due
+            lambda move: (
+                move.dunning_state in ("none", "running")
+                and move.move_type == "out_invoice"
+                and move.state == "posted"
+                and move.payment_state not in SETTLED_PAYMENT_STATES
+                and move.invoice_date_due
+            )
         )
         (self - candidates).dunning_next_date = False
         scenarios = candidates._dunning_scenarios()

@@ -17,9 +17,7 @@ class KreanciaBrand(models.Model):
 
     name = fields.Char(required=True, translate=False)
     active = fields.Boolean(default=True)
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     is_third_party = fields.Boolean(
         "Third-party identity",
         help="Checked for a collection agency speaking in its own name "
@@ -39,8 +37,7 @@ class KreanciaBrand(models.Model):
     legal_notice = fields.Text(translate=True)
     registration_ref = fields.Char(
         "Registration / mandate reference",
-        help="Agency registration and the creditor's written mandate reference "
-        "(printed on third-party letters).",
+        help="Agency registration and the creditor's written mandate reference (printed on third-party letters).",
     )
 
     _name_company_uniq = models.Constraint(

@@ -1,5 +1,5 @@
 import logging
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -70,10 +70,8 @@ class KreanciaEscalation(models.AbstractModel):
     @api.model
     def _cron_run(self):
         """Scheduled action: one run per company, committing in batches."""
-        for company in self.env["res.company"].sudo().search([]):
-            self.sudo().with_company(company).with_context(
-                allowed_company_ids=[company.id], kreancia_commit=True
-            ).run()
+        for company in self.env["res.company"].sudo().search([]):  # pylint: disable=no-search-all
+            self.sudo().with_company(company).with_context(allowed_company_ids=[company.id], kreancia_commit=True).run()
 
     def _check_can_run(self):
         if not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
@@ -103,7 +101,7 @@ class KreanciaEscalation(models.AbstractModel):
         expired = [("dunning_pause_until", "<", today)]
         partners = self.env["res.partner"].search(expired)
         partners.write({"dunning_pause_until": False, "dunning_pause_reason": False})
-        moves = self.env["account.move"].search(expired + [("company_id", "=", company.id)])
+        moves = self.env["account.move"].search([*expired, ("company_id", "=", company.id)])
         moves._dunning_write({"dunning_pause_until": False, "dunning_pause_reason": False})
 
     def _create_interventions(self, company, today, plans):
@@ -163,9 +161,7 @@ class KreanciaEscalation(models.AbstractModel):
 
         :return: list of :class:`PlannedIntervention`, ordered by customer
         """
-        scenarios = self.env["kreancia.scenario"].search(
-            [("company_id", "=", company.id), ("step_ids", "!=", False)]
-        )
+        scenarios = self.env["kreancia.scenario"].search([("company_id", "=", company.id), ("step_ids", "!=", False)])
         if not scenarios:
             return []
         resolve = scenarios._resolver(company)
@@ -187,9 +183,7 @@ class KreanciaEscalation(models.AbstractModel):
             scenario = resolve(company.id, row["scenario_id"], partner.dunning_scenario_id.id, partner.trust)
             if not scenario or row["residual_company"] < scenario.min_amount:
                 continue
-            step_id = ladders[scenario].step_to_perform(
-                row["step_id"], row["due_date"], today, row["step_delay"]
-            )
+            step_id = ladders[scenario].step_to_perform(row["step_id"], row["due_date"], today, row["step_delay"])
             if not step_id or not self._gap_elapsed(row, last_contact.get(partner.id), today, scenario):
                 continue
             step = steps[step_id]

@@ -33,13 +33,12 @@ class KreanciaIntervention(models.Model):
     )
     recipient_id = fields.Many2one(
         "res.partner",
-        "Recipient",
         readonly=True,
         help="The customer's invoicing contact when it has one, else the customer.",
     )
     scenario_id = fields.Many2one(related="step_id.scenario_id", store=True, string="Scenario")
     step_id = fields.Many2one(
-        "kreancia.scenario.step", "Step", required=True, readonly=True, ondelete="restrict", check_company=True
+        "kreancia.scenario.step", required=True, readonly=True, ondelete="restrict", check_company=True
     )
     level = fields.Integer(related="step_id.sequence")
     channel = fields.Selection(CHANNELS, required=True, readonly=True)
@@ -60,8 +59,7 @@ class KreanciaIntervention(models.Model):
     amount_total = fields.Monetary(
         "Amount claimed",
         readonly=True,
-        help="Residual of the invoices concerned when the intervention was created, "
-        "in the company's currency.",
+        help="Residual of the invoices concerned when the intervention was created, in the company's currency.",
     )
     total_due_display = fields.Char(
         "Total due", compute="_compute_total_due_display", help="Residual of the invoices, per currency."
@@ -79,7 +77,7 @@ class KreanciaIntervention(models.Model):
         index=True,
     )
     mail_id = fields.Many2one("mail.mail", "E-mail", readonly=True, ondelete="set null")
-    message_id = fields.Many2one("mail.message", "Message", readonly=True, ondelete="set null")
+    message_id = fields.Many2one("mail.message", readonly=True, ondelete="set null")
     error = fields.Text(readonly=True)
     user_id = fields.Many2one("res.users", "Performed by", readonly=True)
     email_from = fields.Char("Sender", compute="_compute_sender")
@@ -191,17 +189,19 @@ class KreanciaIntervention(models.Model):
             )
         sendable = self - without_address
         for template in sendable.step_id.mail_template_id:
-            batch = sendable.filtered(lambda intervention, template=template: intervention.step_id.mail_template_id == template)
+            batch = sendable.filtered(
+                lambda intervention, template=template: intervention.step_id.mail_template_id == template
+            )
             try:
                 with self.env.cr.savepoint():
                     batch._send_template(template)
-            except Exception:  # noqa: BLE001 - isolate the faulty customer below
+            except Exception:
                 _logger.info("Batch rendering of %s failed, retrying one by one", template.name, exc_info=True)
                 for intervention in batch:
                     try:
                         with self.env.cr.savepoint():
                             intervention._send_template(template)
-                    except Exception as error:  # noqa: BLE001 - recorded on the intervention
+                    except Exception as error:
                         intervention._mark_failed(str(error))
 
     def _send_template(self, template):
@@ -231,7 +231,9 @@ class KreanciaIntervention(models.Model):
             )
         mails = self.env["mail.mail"].sudo().create(mail_values)
         for intervention, mail in zip(self, mails, strict=True):
-            intervention.write({"mail_id": mail.id, "message_id": mail.mail_message_id.id, "state": "done", "error": False})
+            intervention.write(
+                {"mail_id": mail.id, "message_id": mail.mail_message_id.id, "state": "done", "error": False}
+            )
 
     def _mail_get_partner_fields(self, introspect_fields=False):
         # templates using default recipients write to the recipient, not the customer

@@ -14,9 +14,7 @@ class KreanciaScenario(models.Model):
 
     name = fields.Char(required=True, translate=True)
     active = fields.Boolean(default=True)
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     currency_id = fields.Many2one(related="company_id.currency_id")
     is_default = fields.Boolean(
         "Company default",
@@ -71,8 +69,7 @@ class KreanciaScenario(models.Model):
             if scenario.active and (scenario.is_default or scenario.trust) and not scenario.step_ids:
                 raise ValidationError(
                     self.env._(
-                        "The scenario “%(name)s” is used by default and has no step: "
-                        "add at least one step first.",
+                        "The scenario “%(name)s” is used by default and has no step: add at least one step first.",
                         name=scenario.name,
                     )
                 )

@@ -20,9 +20,7 @@ class KreanciaScenarioStep(models.Model):
     _order = "scenario_id, delay_days, id"
     _check_company_auto = True
 
-    scenario_id = fields.Many2one(
-        "kreancia.scenario", required=True, index=True, ondelete="cascade"
-    )
+    scenario_id = fields.Many2one("kreancia.scenario", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="scenario_id.company_id", store=True, index=True)
     sequence = fields.Integer(
         "Level",
@@ -41,8 +39,7 @@ class KreanciaScenarioStep(models.Model):
         IDENTITIES,
         required=True,
         default="company",
-        help="Company: the step speaks as the company. Brand: it speaks under the "
-        "brand's letterhead and sender.",
+        help="Company: the step speaks as the company. Brand: it speaks under the brand's letterhead and sender.",
     )
     brand_id = fields.Many2one("kreancia.brand", check_company=True)
     mail_template_id = fields.Many2one(
@@ -52,8 +49,7 @@ class KreanciaScenarioStep(models.Model):
     )
     manual = fields.Boolean(
         "Manual validation",
-        help="The run prepares the intervention; a collection manager validates it "
-        "before anything is sent.",
+        help="The run prepares the intervention; a collection manager validates it before anything is sent.",
     )
 
     _delay_scenario_uniq = models.Constraint(

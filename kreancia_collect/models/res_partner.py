@@ -27,9 +27,7 @@ class ResPartner(models.Model):
     @api.depends("dunning_intervention_ids")
     def _compute_dunning_intervention_count(self):
         counts = dict(
-            self.env["kreancia.intervention"]._read_group(
-                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
-            )
+            self.env["kreancia.intervention"]._read_group([("partner_id", "in", self.ids)], ["partner_id"], ["__count"])
         )
         for partner in self:
             partner.dunning_intervention_count = counts.get(partner._origin, 0)

@@ -43,7 +43,12 @@ class KreanciaCommon(AccountTestInvoicingCommon):
                 "min_gap_days": 3,
                 "step_ids": [
                     Command.create(
-                        {"name": "Courteous", "delay_days": 0, "channel": "email", "mail_template_id": cls.template_courteous.id}
+                        {
+                            "name": "Courteous",
+                            "delay_days": 0,
+                            "channel": "email",
+                            "mail_template_id": cls.template_courteous.id,
+                        }
                     ),
                     Command.create(
                         {"name": "Firm", "delay_days": 7, "channel": "email", "mail_template_id": cls.template_firm.id}

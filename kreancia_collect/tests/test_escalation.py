@@ -36,8 +36,10 @@ class TestEscalation(KreanciaCommon):
         self.assertEqual(counts["invoices"], 2)
 
     def test_one_email_per_customer_listing_every_invoice(self):
-        invoices = self.make_invoice(self.customer, 1, 100) | self.make_invoice(self.customer, 5, 250) | self.make_invoice(
-            self.customer, 9, 400
+        invoices = (
+            self.make_invoice(self.customer, 1, 100)
+            | self.make_invoice(self.customer, 5, 250)
+            | self.make_invoice(self.customer, 9, 400)
         )
         self.run_escalation()
         intervention = self.interventions(self.customer)

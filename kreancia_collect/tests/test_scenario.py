@@ -57,8 +57,13 @@ class TestScenario(KreanciaCommon):
     def test_levels_follow_delays(self):
         self.assertEqual(self.scenario.step_ids.sorted("delay_days").mapped("sequence"), [1, 2, 3, 4])
         self.env["kreancia.scenario.step"].create(
-            {"scenario_id": self.scenario.id, "name": "Courtesy", "delay_days": -3, "channel": "email",
-             "mail_template_id": self.template_courteous.id}
+            {
+                "scenario_id": self.scenario.id,
+                "name": "Courtesy",
+                "delay_days": -3,
+                "channel": "email",
+                "mail_template_id": self.template_courteous.id,
+            }
         )
         self.assertEqual(self.scenario.step_ids.sorted("delay_days").mapped("sequence"), [1, 2, 3, 4, 5])
         self.assertEqual(self.step_courteous.sequence, 2)
