@@ -47,8 +47,10 @@ def database_exists(name):
 def create_database(name, paths, odoo_bin):
     print(f"Creating {name} with kreancia_collect installed (about two minutes)...", flush=True)
     subprocess.run(
-        [sys.executable, odoo_bin, f"--addons-path={paths}", "-d", name, "-i", "kreancia_collect"]
-        + ["--stop-after-init", "--log-level=warn", "--without-demo=True"],
+        [
+            *(sys.executable, odoo_bin, f"--addons-path={paths}", "-d", name, "-i", "kreancia_collect"),
+            *("--stop-after-init", "--log-level=warn", "--without-demo=True"),
+        ],
         check=True,
     )
 

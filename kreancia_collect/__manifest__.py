@@ -16,10 +16,15 @@
         "security/kreancia_rules.xml",
         # data
         "data/ir_sequence_data.xml",
+        "data/mail_reminder_templates.xml",
         "data/mail_template_data.xml",
+        "data/sms_template_data.xml",
         "data/kreancia_scenario_data.xml",
         "data/ir_cron_data.xml",
+        # reports
+        "reports/kreancia_letter_report.xml",
         # views
+        "wizards/kreancia_wizard_views.xml",
         "views/kreancia_scenario_views.xml",
         "views/kreancia_brand_views.xml",
         "views/kreancia_intervention_views.xml",

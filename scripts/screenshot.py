@@ -43,10 +43,19 @@ def main():
     profile = tempfile.mkdtemp()
     chrome = subprocess.Popen(
         [
-            "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            f"--user-data-dir={profile}", f"--remote-debugging-port={port}",
-            f"--window-size={args.width},{args.height}", "about:blank",
+            "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            f"--remote-debugging-port={port}",
+            f"--window-size={args.width},{args.height}",
+            "about:blank",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -72,7 +81,13 @@ def main():
 
         call("Network.enable")
         call("Network.setCookie", name="session_id", value=sid, url=args.base)
-        call("Emulation.setDeviceMetricsOverride", width=args.width, height=args.height, deviceScaleFactor=1, mobile=False)
+        call(
+            "Emulation.setDeviceMetricsOverride",
+            width=args.width,
+            height=args.height,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
         call("Page.enable")
         call("Page.navigate", url=f"{args.base}{args.path}")
         time.sleep(args.wait)

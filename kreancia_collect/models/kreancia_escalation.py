@@ -22,6 +22,7 @@ class PlannedIntervention:
     channel: str
     step: models.BaseModel
     lines: list = field(default_factory=list)  # (move_id, step_id, days_late, currency_id, residual, residual_company)
+    credit: float = 0.0  # open credit notes of the customer, company currency
 
     @property
     def amount_company(self):
@@ -86,8 +87,10 @@ class KreanciaEscalation(models.AbstractModel):
         plans = self._plan_company(company, today)
         for start in range(0, len(plans), self.BATCH_SIZE):
             batch = plans[start : start + self.BATCH_SIZE]
-            interventions = self._create_interventions(company, today, batch)
-            interventions.filtered(lambda intervention: intervention.state != "to_validate")._perform()
+            # a batch is all or nothing: an unexpected error undoes it whole
+            with self.env.cr.savepoint():
+                interventions = self._create_interventions(company, today, batch)
+                interventions.filtered(lambda intervention: intervention.state != "to_validate")._perform()
             for intervention in interventions:
                 counts["interventions"] += 1
                 counts[intervention.state] += 1
@@ -123,6 +126,7 @@ class KreanciaEscalation(models.AbstractModel):
                     "state": "to_validate" if step.manual else "done",
                     "user_id": False if step.manual else user_id,
                     "amount_total": plan.amount_company,
+                    "amount_credit": plan.credit,
                     "move_ids": [fields.Command.set([line[0] for line in plan.lines])],
                     "line_ids": [
                         fields.Command.create(
@@ -174,6 +178,7 @@ class KreanciaEscalation(models.AbstractModel):
         partners = self.env["res.partner"].browse({row["partner_id"] for row in rows}).with_company(company)
         partners.fetch(["dunning_scenario_id", "dunning_pause_until", "trust"])
         last_contact = self._last_contact_dates(company, partners.ids)
+        open_credits = self._open_credit_notes(company, partners.ids)
 
         plans = {}
         for row in rows:
@@ -187,7 +192,10 @@ class KreanciaEscalation(models.AbstractModel):
             if not step_id or not self._gap_elapsed(row, last_contact.get(partner.id), today, scenario):
                 continue
             step = steps[step_id]
-            plan = plans.setdefault((partner.id, step.channel), PlannedIntervention(partner.id, step.channel, step))
+            plan = plans.setdefault(
+                (partner.id, step.channel),
+                PlannedIntervention(partner.id, step.channel, step, credit=open_credits.get(partner.id, 0.0)),
+            )
             if step.delay_days > plan.step.delay_days:
                 plan.step = step
             plan.lines.append(
@@ -216,6 +224,21 @@ class KreanciaEscalation(models.AbstractModel):
             ["date:max"],
         )
         return {partner.id: last_date for partner, last_date in groups}
+
+    def _open_credit_notes(self, company, partner_ids):
+        """Residual of each customer's open credit notes (company currency), deducted from the claim."""
+        groups = self.env["account.move"]._read_group(
+            [
+                ("company_id", "=", company.id),
+                ("commercial_partner_id", "in", partner_ids),
+                ("move_type", "=", "out_refund"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+            ],
+            ["commercial_partner_id"],
+            ["amount_residual_signed:sum"],
+        )
+        return {partner.id: abs(amount) for partner, amount in groups}
 
     def _candidate_rows(self, company, due_before):
         """Open posted customer invoices of ``company`` that may need a step.

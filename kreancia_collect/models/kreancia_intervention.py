@@ -1,14 +1,8 @@
-import logging
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_amount
 
 from .kreancia_scenario_step import CHANNELS, IDENTITIES
-
-_logger = logging.getLogger(__name__)
-
-TEMPLATE_FIELDS = ("subject", "body_html", "email_from", "reply_to", "partner_to", "email_to", "email_cc")
 
 
 class KreanciaIntervention(models.Model):
@@ -67,6 +61,7 @@ class KreanciaIntervention(models.Model):
     state = fields.Selection(
         [
             ("to_validate", "To validate"),
+            ("to_send", "To send"),
             ("done", "Done"),
             ("failed", "Failed"),
             ("cancelled", "Cancelled"),
@@ -76,7 +71,19 @@ class KreanciaIntervention(models.Model):
         readonly=True,
         index=True,
     )
+    amount_credit = fields.Monetary(
+        "Open credit notes",
+        readonly=True,
+        help="Open credit notes of the customer, deducted from the amount claimed (company currency).",
+    )
+    amount_net = fields.Monetary("Net amount claimed", compute="_compute_amount_net")
     mail_id = fields.Many2one("mail.mail", "E-mail", readonly=True, ondelete="set null")
+    sms_id = fields.Many2one("sms.sms", "SMS", readonly=True, ondelete="set null")
+    activity_id = fields.Many2one("mail.activity", "Task", readonly=True, ondelete="set null")
+    attachment_id = fields.Many2one("ir.attachment", "Letter", readonly=True, ondelete="set null")
+    deadline_date = fields.Date("Payment deadline", readonly=True)
+    posted_date = fields.Date("Posted on", readonly=True)
+    tracking_number = fields.Char("Registered mail number", readonly=True)
     message_id = fields.Many2one("mail.message", readonly=True, ondelete="set null")
     error = fields.Text(readonly=True)
     user_id = fields.Many2one("res.users", "Performed by", readonly=True)
@@ -88,6 +95,11 @@ class KreanciaIntervention(models.Model):
     def _compute_move_count(self):
         for intervention in self:
             intervention.move_count = len(intervention.move_ids)
+
+    @api.depends("amount_total", "amount_credit")
+    def _compute_amount_net(self):
+        for intervention in self:
+            intervention.amount_net = intervention.amount_total - intervention.amount_credit
 
     @api.depends("line_ids.amount_residual", "line_ids.currency_id")
     def _compute_total_due_display(self):
@@ -136,7 +148,7 @@ class KreanciaIntervention(models.Model):
         """Drop interventions that were not performed; their invoices stay at their step."""
         if not self.env.user.has_group("kreancia_collect.kreancia_collect_group_manager"):
             raise AccessError(self.env._("Only a collection manager can cancel interventions."))
-        if self.filtered(lambda intervention: intervention.state == "done"):
+        if self.filtered(lambda intervention: intervention.state in ("done", "to_send")):
             raise UserError(self.env._("An intervention already performed cannot be cancelled."))
         self.write({"state": "cancelled"})
         return True
@@ -151,110 +163,12 @@ class KreanciaIntervention(models.Model):
             "domain": [("id", "in", self.move_ids.ids)],
         }
 
-    # ------------------------------------------------------------------
-    # Performing
-    # ------------------------------------------------------------------
-
-    def _perform(self):
-        """Perform the communication of each intervention, channel by channel.
-
-        A failure marks the intervention failed with its reason; it never
-        stops the others.
-        """
-        for channel in dict(CHANNELS):
-            todo = self.filtered(lambda intervention, channel=channel: intervention.channel == channel)
-            if todo:
-                getattr(todo, f"_perform_{channel}")()
-        self.filtered(lambda intervention: intervention.state == "done")._apply_to_moves()
-
-    def _apply_to_moves(self):
-        """Record on each invoice the step it reached, one write per step and date."""
-        by_step = {}
-        for line in self.line_ids:
-            key = (line.step_id.id, line.intervention_id.date)
-            by_step.setdefault(key, []).append(line.move_id.id)
-        for (step_id, date), move_ids in by_step.items():
-            self.env["account.move"].browse(move_ids)._dunning_write(
-                {"dunning_step_id": step_id, "dunning_last_date": date}
-            )
-
-    def _perform_email(self):
-        without_address = self.filtered(lambda intervention: not intervention.recipient_id.email)
-        for intervention in without_address:
-            intervention._mark_failed(
-                self.env._(
-                    "%(partner)s has no e-mail address: the reminder could not be sent.",
-                    partner=intervention.recipient_id.display_name or intervention.partner_id.display_name,
-                )
-            )
-        sendable = self - without_address
-        for template in sendable.step_id.mail_template_id:
-            batch = sendable.filtered(
-                lambda intervention, template=template: intervention.step_id.mail_template_id == template
-            )
-            try:
-                with self.env.cr.savepoint():
-                    batch._send_template(template)
-            except Exception:
-                _logger.info("Batch rendering of %s failed, retrying one by one", template.name, exc_info=True)
-                for intervention in batch:
-                    try:
-                        with self.env.cr.savepoint():
-                            intervention._send_template(template)
-                    except Exception as error:
-                        intervention._mark_failed(str(error))
-
-    def _send_template(self, template):
-        """Render ``template`` for every intervention in one call and queue the e-mails."""
-        rendered = template._generate_template(self.ids, TEMPLATE_FIELDS)
-        mail_values = []
-        for intervention in self:
-            values = rendered[intervention.id]
-            partner_ids = values.get("partner_ids") or []
-            mail_values.append(
-                {
-                    "subject": values.get("subject"),
-                    "body_html": values.get("body_html"),
-                    "body": values.get("body_html"),
-                    "email_from": values.get("email_from") or intervention.email_from,
-                    "reply_to": values.get("reply_to") or intervention.reply_to,
-                    "email_to": values.get("email_to") or False,
-                    "email_cc": values.get("email_cc") or False,
-                    "recipient_ids": [fields.Command.link(pid) for pid in partner_ids],
-                    "model": "res.partner",
-                    "res_id": intervention.partner_id.id,
-                    "record_name": intervention.partner_id.display_name,
-                    "message_type": "email_outgoing",
-                    "author_id": intervention._author().id,
-                    "auto_delete": False,
-                }
-            )
-        mails = self.env["mail.mail"].sudo().create(mail_values)
-        for intervention, mail in zip(self, mails, strict=True):
-            intervention.write(
-                {"mail_id": mail.id, "message_id": mail.mail_message_id.id, "state": "done", "error": False}
-            )
+    def action_download_letter(self):
+        self.ensure_one()
+        if not self.attachment_id:
+            raise UserError(self.env._("This intervention has no letter."))
+        return {"type": "ir.actions.act_url", "url": f"/web/content/{self.attachment_id.id}?download=true"}
 
     def _mail_get_partner_fields(self, introspect_fields=False):
         # templates using default recipients write to the recipient, not the customer
         return ["recipient_id"]
-
-    def _author(self):
-        """Partner shown as the author of the communication."""
-        self.ensure_one()
-        if self.identity == "brand" and self.brand_id.partner_id:
-            return self.brand_id.partner_id
-        return self.company_id.partner_id
-
-    def _perform_not_implemented(self):
-        for intervention in self:
-            intervention._mark_failed(
-                self.env._("The channel “%(channel)s” is not available yet.", channel=intervention.channel)
-            )
-
-    _perform_sms = _perform_call = _perform_letter = _perform_formal_notice = _perform_handover = (
-        _perform_not_implemented
-    )
-
-    def _mark_failed(self, reason):
-        self.write({"state": "failed", "error": reason})

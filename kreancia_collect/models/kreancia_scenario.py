@@ -40,6 +40,17 @@ class KreanciaScenario(models.Model):
         help="Minimum number of days between two interventions to the same customer.",
     )
     description = fields.Text(translate=True)
+    agent_id = fields.Many2one(
+        "res.users",
+        "Default agent",
+        help="Receives the call tasks of customers who have no collector.",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        "Responsible manager",
+        default=lambda self: self.env.user,
+        help="Receives the hand-over tasks.",
+    )
 
     _default_company_uniq = models.UniqueIndex(
         "(company_id) WHERE is_default IS TRUE AND active IS TRUE",

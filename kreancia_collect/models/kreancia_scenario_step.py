@@ -47,6 +47,16 @@ class KreanciaScenarioStep(models.Model):
         "E-mail template",
         domain=[("model", "=", "kreancia.intervention")],
     )
+    sms_template_id = fields.Many2one(
+        "sms.template",
+        "SMS template",
+        domain=[("model", "=", "kreancia.intervention")],
+    )
+    deadline_days = fields.Integer(
+        "Payment deadline (days)",
+        default=8,
+        help="Days the customer is given to pay, printed on formal notices (usually 8 or 15).",
+    )
     manual = fields.Boolean(
         "Manual validation",
         help="The run prepares the intervention; a collection manager validates it before anything is sent.",
@@ -66,13 +76,22 @@ class KreanciaScenarioStep(models.Model):
         for step in self:
             step.sequence = levels.get(step, 0)
 
-    @api.constrains("channel", "mail_template_id", "identity", "brand_id")
+    @api.constrains("channel", "mail_template_id", "sms_template_id", "deadline_days", "identity", "brand_id")
     def _check_configuration(self):
         for step in self:
             if step.channel == "email" and not step.mail_template_id:
                 raise ValidationError(
                     self.env._(
                         "The e-mail step “%(step)s” needs an e-mail template.",
+                        step=step.name,
+                    )
+                )
+            if step.channel == "sms" and not step.sms_template_id:
+                raise ValidationError(self.env._("The SMS step “%(step)s” needs an SMS template.", step=step.name))
+            if step.channel == "formal_notice" and step.deadline_days <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "The formal notice “%(step)s” needs a payment deadline of at least one day.",
                         step=step.name,
                     )
                 )

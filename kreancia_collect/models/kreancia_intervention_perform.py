@@ -1,0 +1,289 @@
+import logging
+from datetime import timedelta
+
+from odoo import fields, models
+
+from ..tools.phone import PhoneError, is_mobile, normalize_phone
+from .kreancia_scenario_step import CHANNELS
+
+_logger = logging.getLogger(__name__)
+
+TEMPLATE_FIELDS = ("subject", "body_html", "email_from", "reply_to", "partner_to", "email_to", "email_cc")
+LETTER_REPORT = "kreancia_collect.action_report_dunning_letter"
+
+
+class KreanciaIntervention(models.Model):
+    """Performing interventions, one channel at a time and in batches.
+
+    Each ``_perform_<channel>`` method receives every intervention of its
+    channel; it renders what it can in one call and marks the others failed
+    with the reason, so one customer never stops the run.
+    """
+
+    _inherit = "kreancia.intervention"
+
+    def _perform(self):
+        """Perform each intervention's communication, then move its invoices up."""
+        for channel in dict(CHANNELS):
+            todo = self.filtered(lambda intervention, channel=channel: intervention.channel == channel)
+            if todo:
+                getattr(todo, f"_perform_{channel}")()
+        self.filtered(lambda intervention: intervention.state in ("done", "to_send"))._apply_to_moves()
+
+    def _apply_to_moves(self):
+        """Record on each invoice the step it reached, one write per step and date."""
+        by_step = {}
+        for line in self.line_ids:
+            key = (line.step_id.id, line.intervention_id.date)
+            by_step.setdefault(key, []).append(line.move_id.id)
+        for (step_id, date), move_ids in by_step.items():
+            self.env["account.move"].browse(move_ids)._dunning_write(
+                {"dunning_step_id": step_id, "dunning_last_date": date}
+            )
+
+    def _mark_failed(self, reason):
+        self.write({"state": "failed", "error": reason})
+
+    def _isolate(self, action, *args):
+        """Run ``action`` on the batch; on error, again one by one, failing only the faulty ones."""
+        try:
+            with self.env.cr.savepoint():
+                action(self, *args)
+        except Exception:
+            _logger.info("Batch of %s interventions failed, retrying one by one", len(self), exc_info=True)
+            for intervention in self:
+                try:
+                    with self.env.cr.savepoint():
+                        action(intervention, *args)
+                except Exception as error:
+                    intervention._mark_failed(str(error))
+
+    # ------------------------------------------------------------------
+    # E-mail
+    # ------------------------------------------------------------------
+
+    def _perform_email(self):
+        without_address = self.filtered(lambda intervention: not intervention.recipient_id.email)
+        for intervention in without_address:
+            intervention._mark_failed(
+                self.env._(
+                    "%(partner)s has no e-mail address: the reminder could not be sent.",
+                    partner=intervention.recipient_id.display_name,
+                )
+            )
+        sendable = self - without_address
+        for template in sendable.step_id.mail_template_id:
+            batch = sendable.filtered(lambda i, template=template: i.step_id.mail_template_id == template)
+            batch._isolate(type(self)._send_template, template)
+
+    def _send_template(self, template):
+        """Render ``template`` for every intervention in one call and queue the e-mails."""
+        rendered = template._generate_template(self.ids, TEMPLATE_FIELDS)
+        mail_values = []
+        for intervention in self:
+            values = rendered[intervention.id]
+            mail_values.append(
+                {
+                    "subject": values.get("subject"),
+                    "body_html": values.get("body_html"),
+                    "body": values.get("body_html"),
+                    "email_from": values.get("email_from") or intervention.email_from,
+                    "reply_to": values.get("reply_to") or intervention.reply_to,
+                    "email_to": values.get("email_to") or False,
+                    "email_cc": values.get("email_cc") or False,
+                    "recipient_ids": [fields.Command.link(pid) for pid in values.get("partner_ids") or []],
+                    # the e-mail is filed in the customer's chatter, where people read it
+                    "model": "res.partner",
+                    "res_id": intervention.partner_id.id,
+                    "record_name": intervention.partner_id.display_name,
+                    "message_type": "email_outgoing",
+                    "author_id": intervention._author().id,
+                    "auto_delete": False,
+                }
+            )
+        mails = self.env["mail.mail"].sudo().create(mail_values)
+        for intervention, mail in zip(self, mails, strict=True):
+            intervention.write({"mail_id": mail.id, "message_id": mail.mail_message_id.id, "state": "done"})
+
+    def _author(self):
+        """Partner shown as the author of the communication."""
+        self.ensure_one()
+        if self.identity == "brand" and self.brand_id.partner_id:
+            return self.brand_id.partner_id
+        return self.company_id.partner_id
+
+    # ------------------------------------------------------------------
+    # SMS
+    # ------------------------------------------------------------------
+
+    def _perform_sms(self):
+        numbers = {}
+        for intervention in self:
+            number, reason = intervention._sms_number()
+            if number:
+                numbers[intervention.id] = number
+            else:
+                intervention._mark_failed(reason)
+        sendable = self.filtered(lambda intervention: intervention.id in numbers)
+        for template in sendable.step_id.sms_template_id:
+            batch = sendable.filtered(lambda i, template=template: i.step_id.sms_template_id == template)
+            batch._isolate(type(self)._send_sms, template, numbers)
+
+    def _sms_number(self):
+        """(E.164 mobile number, None) of the recipient, or (None, reason)."""
+        self.ensure_one()
+        contact = self.recipient_id
+        country = (contact.country_id or self.partner_id.country_id or self.company_id.country_id).code
+        candidates = [number for number in (contact.phone, self.partner_id.phone) if number]
+        for number in candidates:
+            try:
+                e164 = normalize_phone(number, country)
+            except PhoneError:
+                continue
+            if is_mobile(e164):
+                return e164, None
+        return None, self.env._(
+            "%(partner)s has no valid mobile number (numbers tried: %(numbers)s): the SMS could not be sent.",
+            partner=contact.display_name,
+            numbers=", ".join(candidates) or self.env._("none"),
+        )
+
+    def _send_sms(self, template, numbers):
+        bodies = template._render_field("body", self.ids, compute_lang=True)
+        sms = (
+            self.env["sms.sms"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "number": numbers[intervention.id],
+                        "body": bodies[intervention.id],
+                        "partner_id": intervention.recipient_id.id,
+                        "state": "outgoing",
+                    }
+                    for intervention in self
+                ]
+            )
+        )
+        for intervention, message in zip(self, sms, strict=True):
+            intervention.write({"sms_id": message.id, "state": "done"})
+
+    # ------------------------------------------------------------------
+    # Call task
+    # ------------------------------------------------------------------
+
+    def _perform_call(self):
+        self._isolate(type(self)._create_call_tasks)
+
+    def _create_call_tasks(self):
+        """One phone-call activity per customer, for its collector, due on the run date."""
+        call_type = self.env.ref("mail.mail_activity_data_call")
+        partner_model = self.env["ir.model"]._get_id("res.partner")
+        activities = self.env["mail.activity"].create(
+            [
+                {
+                    "res_model_id": partner_model,
+                    "res_id": intervention.partner_id.id,
+                    "activity_type_id": call_type.id,
+                    "summary": self.env._(
+                        "Collection call: %(count)s overdue invoice(s), %(amount)s",
+                        count=intervention.move_count,
+                        amount=intervention.total_due_display,
+                    ),
+                    "note": intervention._render_task_note(),
+                    "user_id": intervention._call_agent().id,
+                    "date_deadline": intervention.date,
+                }
+                for intervention in self
+            ]
+        )
+        for intervention, activity in zip(self, activities, strict=True):
+            intervention.write({"activity_id": activity.id, "state": "done"})
+
+    def _call_agent(self):
+        """The customer's collector, else the scenario's default agent, else who ran the step."""
+        self.ensure_one()
+        return (
+            self.partner_id.dunning_collector_id
+            or self.step_id.scenario_id.agent_id
+            or self.user_id
+            or self.step_id.scenario_id.user_id
+            or self.env.user
+        )
+
+    def _render_task_note(self):
+        self.ensure_one()
+        return self.env["ir.qweb"]._render("kreancia_collect.intervention_task_note", {"intervention": self})
+
+    # ------------------------------------------------------------------
+    # Letters
+    # ------------------------------------------------------------------
+
+    def _perform_letter(self):
+        self._isolate(type(self)._generate_letters)
+
+    def _perform_formal_notice(self):
+        for intervention in self:
+            intervention.deadline_date = intervention.date + timedelta(days=intervention.step_id.deadline_days)
+        self._isolate(type(self)._generate_letters)
+
+    def _generate_letters(self):
+        """Render every letter in one wkhtmltopdf call and attach each one's PDF."""
+        streams = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf_prepare_streams(LETTER_REPORT, {}, res_ids=self.ids)
+        )
+        attachments = self.env["ir.attachment"].create(
+            [
+                {
+                    "name": f"{intervention.name.replace('/', '-')}.pdf",
+                    "raw": streams[intervention.id]["stream"].getvalue(),
+                    "res_model": self._name,
+                    "res_id": intervention.id,
+                    "mimetype": "application/pdf",
+                }
+                for intervention in self
+            ]
+        )
+        for intervention, attachment in zip(self, attachments, strict=True):
+            intervention.write({"attachment_id": attachment.id, "state": "to_send"})
+
+    def _letter_title(self):
+        self.ensure_one()
+        if self.channel == "formal_notice":
+            return self.env._("Formal notice (mise en demeure)")
+        return self.env._("Payment reminder")
+
+    # ------------------------------------------------------------------
+    # Hand-over
+    # ------------------------------------------------------------------
+
+    def _perform_handover(self):
+        self._isolate(type(self)._hand_over)
+
+    def _hand_over(self):
+        """Take the invoices out of the automatic scenario and task the manager."""
+        self.move_ids._dunning_write({"dunning_handed_over": True})
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        partner_model = self.env["ir.model"]._get_id("res.partner")
+        activities = self.env["mail.activity"].create(
+            [
+                {
+                    "res_model_id": partner_model,
+                    "res_id": intervention.partner_id.id,
+                    "activity_type_id": todo.id,
+                    "summary": self.env._(
+                        "Hand over to an agency or legal action: %(count)s invoice(s), %(amount)s",
+                        count=intervention.move_count,
+                        amount=intervention.total_due_display,
+                    ),
+                    "note": intervention._render_task_note(),
+                    "user_id": (intervention.step_id.scenario_id.user_id or intervention._call_agent()).id,
+                    "date_deadline": intervention.date,
+                }
+                for intervention in self
+            ]
+        )
+        for intervention, activity in zip(self, activities, strict=True):
+            intervention.write({"activity_id": activity.id, "state": "done"})
