@@ -220,12 +220,25 @@ class KreanciaIntervention(models.Model):
     # ------------------------------------------------------------------
 
     def _perform_letter(self):
-        self._isolate(type(self)._generate_letters)
+        self._with_postal_address()._isolate(type(self)._generate_letters)
 
     def _perform_formal_notice(self):
-        for intervention in self:
+        letters = self._with_postal_address()
+        for intervention in letters:
             intervention.deadline_date = intervention.date + timedelta(days=intervention.step_id.deadline_days)
-        self._isolate(type(self)._generate_letters)
+        letters._isolate(type(self)._generate_letters)
+
+    def _with_postal_address(self):
+        """The interventions whose recipient can be written to; the others fail."""
+        without = self.filtered(lambda i: not (i.recipient_id.street and i.recipient_id.city))
+        for intervention in without:
+            intervention._mark_failed(
+                self.env._(
+                    "%(partner)s has no postal address (street and city): the letter could not be sent.",
+                    partner=intervention.recipient_id.display_name,
+                )
+            )
+        return self - without
 
     def _generate_letters(self):
         """Render every letter in one wkhtmltopdf call and attach each one's PDF."""

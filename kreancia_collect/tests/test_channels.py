@@ -49,6 +49,8 @@ class TestChannels(KreanciaCommon):
         )
         cls.customer.dunning_scenario_id = cls.multichannel
         cls.customer_2.dunning_scenario_id = cls.multichannel
+        address = {"street": "12 rue de la République", "zip": "69002", "city": "Lyon"}
+        (cls.customer | cls.customer_2 | cls.customer.child_ids | cls.customer_2.child_ids).write(address)
 
     def at_step(self, invoice, step):
         invoice._dunning_write({"dunning_step_id": step.id})
@@ -111,6 +113,14 @@ class TestChannels(KreanciaCommon):
         wizard.action_confirm()
         self.assertEqual(letter.state, "done")
         self.assertEqual(letter.posted_date, self.today)
+
+    def test_letter_without_postal_address_fails_alone(self):
+        self.customer_2.child_ids.write({"street": False})
+        self.at_step(self.make_invoice(self.customer, 12), self.call_step)
+        self.at_step(self.make_invoice(self.customer_2, 12), self.call_step)
+        counts = self.run_escalation()
+        self.assertEqual((counts["to_send"], counts["failed"]), (1, 1))
+        self.assertIn("no postal address", self.interventions(self.customer_2).error)
 
     def test_formal_notice_needs_a_registered_mail_number(self):
         self.at_step(self.make_invoice(self.customer, 25, 800), self.letter_step)

@@ -110,6 +110,19 @@ class TestEscalation(KreanciaCommon):
         self.assertFalse(invoice.dunning_next_date)
         self.assertEqual(self.run_escalation(days=10), {})
 
+    def test_reopened_invoice_continues_from_its_step(self):
+        invoice = self.make_invoice(self.customer, 8, 1000)
+        self.run_escalation()
+        payment = self._register_payment(invoice)
+        self.assertEqual(invoice.dunning_state, "done")
+        # the payment bounces: the invoice is open again, at the step it had reached
+        payment.move_id.line_ids.remove_move_reconcile()
+        self.assertEqual(invoice.payment_state, "not_paid")
+        self.assertEqual(invoice.dunning_state, "running")
+        self.assertEqual(invoice.dunning_step_id, self.step_courteous)
+        self.run_escalation(days=3)
+        self.assertEqual(invoice.dunning_step_id, self.step_firm, "not restarted from scratch")
+
     def test_brand_step_speaks_under_the_brand(self):
         invoice = self.make_invoice(self.customer, 20)
         invoice._dunning_write({"dunning_step_id": self.step_firm.id})

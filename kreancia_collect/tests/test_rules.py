@@ -145,6 +145,17 @@ class TestRules(KreanciaCommon):
         self.assertEqual(len(self.interventions(done_partner)), 1, "never twice")
         self.assertEqual(len(self.interventions()), 2)
 
+    def test_a_template_error_fails_only_its_customer(self):
+        self.template_courteous.subject = "Reminder {{ object.partner_id.ref.upper() }}"
+        self.customer.ref = "C001"
+        ok = self.make_invoice(self.customer, 2)
+        self.make_invoice(self.customer_2, 2)
+        counts = self.run_escalation()
+        self.assertEqual((counts["done"], counts["failed"]), (1, 1))
+        self.assertEqual(self.interventions(self.customer).mail_id.subject, "Reminder C001")
+        self.assertTrue(self.interventions(self.customer_2).error)
+        self.assertEqual(ok.dunning_step_id, self.step_courteous)
+
     def test_manual_steps_validated_or_cancelled_in_bulk(self):
         first = self.make_invoice(self.customer, 40)
         second = self.make_invoice(self.customer_2, 40)
