@@ -21,6 +21,7 @@
         "data/sms_template_data.xml",
         "data/kreancia_scenario_data.xml",
         "data/ir_cron_data.xml",
+        "data/mail_template_commitment_data.xml",
         # reports
         "reports/kreancia_letter_report.xml",
         # views
@@ -29,7 +30,10 @@
         "views/kreancia_brand_views.xml",
         "views/kreancia_intervention_views.xml",
         "views/account_move_views.xml",
+        "views/kreancia_call_views.xml",
+        "views/kreancia_commitment_views.xml",
         "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
     "demo": [

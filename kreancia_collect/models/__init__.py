@@ -1,3 +1,5 @@
+from . import res_company
+from . import res_config_settings
 from . import kreancia_brand
 from . import kreancia_scenario
 from . import kreancia_scenario_step
@@ -5,5 +7,9 @@ from . import kreancia_intervention
 from . import kreancia_intervention_line
 from . import kreancia_intervention_perform
 from . import kreancia_escalation
+from . import kreancia_call
+from . import kreancia_commitment
+from . import kreancia_commitment_line
+from . import kreancia_worklist
 from . import account_move
 from . import res_partner

@@ -48,6 +48,21 @@ class AccountMove(models.Model):
     dunning_pause_until = fields.Date("Dunning paused until", copy=False, tracking=True)
     dunning_pause_reason = fields.Char("Pause reason", copy=False)
     dunning_handed_over = fields.Boolean("Handed over", copy=False, readonly=True)
+    dunning_gap_waived = fields.Boolean(
+        "Dun at the next run",
+        copy=False,
+        readonly=True,
+        help="Set when a payment commitment is broken: the next run does not wait for the minimum gap.",
+    )
+    dunning_commitment_ids = fields.Many2many(
+        "kreancia.commitment",
+        "account_move_kreancia_commitment_rel",
+        "account_move_id",
+        "kreancia_commitment_id",
+        string="Payment commitments",
+        readonly=True,
+        copy=False,
+    )
     dunning_days_late = fields.Integer("Days late", compute="_compute_dunning_days_late")
     dunning_intervention_ids = fields.Many2many(
         "kreancia.intervention",
@@ -67,6 +82,7 @@ class AccountMove(models.Model):
         "dunning_dispute",
         "dunning_pause_until",
         "dunning_handed_over",
+        "dunning_commitment_ids.state",
         "commercial_partner_id.dunning_pause_until",
     )
     def _compute_dunning_state(self):
@@ -84,6 +100,8 @@ class AccountMove(models.Model):
             return "handed_over"
         if self.dunning_dispute:
             return "disputed"
+        if "open" in self.dunning_commitment_ids.mapped("state"):
+            return "promised"
         if self.dunning_pause_until or self.commercial_partner_id.dunning_pause_until:
             return "paused"
         return "running" if self.dunning_step_id else "none"
@@ -148,3 +166,13 @@ class AccountMove(models.Model):
         if any(not name.startswith("dunning_") for name in vals):
             raise UserError(self.env._("Only dunning fields can be written this way."))
         return models.Model.write(self, vals)
+
+    def action_dunning_log_call(self):
+        """Log a call about this invoice with its customer."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("kreancia_collect.kreancia_call_log_action")
+        action["context"] = {
+            "default_partner_id": self.commercial_partner_id.id,
+            "default_move_ids": [fields.Command.set(self.ids)],
+        }
+        return action

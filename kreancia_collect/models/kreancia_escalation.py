@@ -212,6 +212,8 @@ class KreanciaEscalation(models.AbstractModel):
 
     def _gap_elapsed(self, row, last_contact: date | None, today, scenario):
         """Never sooner than the scenario's minimum gap, per invoice and per customer."""
+        if row["gap_waived"]:
+            return True
         return gap_elapsed(row["last_date"], today, scenario.min_gap_days) and gap_elapsed(
             last_contact, today, scenario.min_gap_days
         )
@@ -256,7 +258,8 @@ class KreanciaEscalation(models.AbstractModel):
                        m.currency_id, m.amount_residual AS residual,
                        ABS(m.amount_residual_signed) AS residual_company,
                        m.dunning_scenario_id AS scenario_id, m.dunning_step_id AS step_id,
-                       s.delay_days AS step_delay, m.dunning_last_date AS last_date
+                       s.delay_days AS step_delay, m.dunning_last_date AS last_date,
+                       COALESCE(m.dunning_gap_waived, FALSE) AS gap_waived
                   FROM account_move m
              LEFT JOIN kreancia_scenario_step s ON s.id = m.dunning_step_id
                  WHERE m.company_id = %(company_id)s

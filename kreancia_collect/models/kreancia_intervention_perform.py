@@ -38,7 +38,7 @@ class KreanciaIntervention(models.Model):
             by_step.setdefault(key, []).append(line.move_id.id)
         for (step_id, date), move_ids in by_step.items():
             self.env["account.move"].browse(move_ids)._dunning_write(
-                {"dunning_step_id": step_id, "dunning_last_date": date}
+                {"dunning_step_id": step_id, "dunning_last_date": date, "dunning_gap_waived": False}
             )
 
     def _mark_failed(self, reason):

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools.scoring import suggest_trust
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -23,6 +25,24 @@ class ResPartner(models.Model):
     dunning_pause_reason = fields.Char("Pause reason")
     dunning_intervention_ids = fields.One2many("kreancia.intervention", "partner_id", "Interventions")
     dunning_intervention_count = fields.Integer("Intervention count", compute="_compute_dunning_intervention_count")
+    dunning_call_ids = fields.One2many("kreancia.call", "partner_id", "Calls")
+    dunning_call_count = fields.Integer("Call count", compute="_compute_dunning_counts")
+    dunning_commitment_ids = fields.One2many("kreancia.commitment", "partner_id", "Payment commitments")
+    dunning_commitment_count = fields.Integer("Commitment count", compute="_compute_dunning_counts")
+    dunning_overdue_amount = fields.Monetary(
+        "Overdue amount", compute="_compute_dunning_overdue", currency_field="dunning_currency_id"
+    )
+    dunning_currency_id = fields.Many2one("res.currency", compute="_compute_dunning_overdue")
+    dunning_oldest_days_late = fields.Integer("Oldest days late", compute="_compute_dunning_overdue")
+    dunning_current_step_id = fields.Many2one(
+        "kreancia.scenario.step", "Current step", compute="_compute_dunning_overdue"
+    )
+    dunning_suggested_trust = fields.Selection(
+        [("good", "Good Debtor"), ("normal", "Normal Debtor"), ("bad", "Bad Debtor")],
+        "Suggested segment",
+        compute="_compute_dunning_suggested_trust",
+        help="From the last 12 months: average days late of paid invoices and broken commitments.",
+    )
 
     @api.depends("dunning_intervention_ids")
     def _compute_dunning_intervention_count(self):
@@ -31,6 +51,98 @@ class ResPartner(models.Model):
         )
         for partner in self:
             partner.dunning_intervention_count = counts.get(partner._origin, 0)
+
+    def _compute_dunning_counts(self):
+        calls = dict(self.env["kreancia.call"]._read_group([("partner_id", "in", self.ids)], ["partner_id"], ["__count"]))
+        commitments = dict(
+            self.env["kreancia.commitment"]._read_group([("partner_id", "in", self.ids)], ["partner_id"], ["__count"])
+        )
+        for partner in self:
+            partner.dunning_call_count = calls.get(partner._origin, 0)
+            partner.dunning_commitment_count = commitments.get(partner._origin, 0)
+
+    def _overdue_domain(self):
+        today = fields.Date.context_today(self)
+        return [
+            ("commercial_partner_id", "in", self.ids),
+            ("company_id", "=", self.env.company.id),
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")),
+            ("invoice_date_due", "<", today),
+        ]
+
+    def _compute_dunning_overdue(self):
+        today = fields.Date.context_today(self)
+        groups = {
+            partner: (amount, oldest, step)
+            for partner, amount, oldest, step in self.env["account.move"]._read_group(
+                self._overdue_domain(),
+                ["commercial_partner_id"],
+                ["amount_residual_signed:sum", "invoice_date_due:min", "dunning_step_id:max"],
+            )
+        }
+        for partner in self:
+            amount, oldest, step_id = groups.get(partner._origin, (0.0, None, None))
+            partner.dunning_currency_id = self.env.company.currency_id
+            partner.dunning_overdue_amount = amount
+            partner.dunning_oldest_days_late = (today - oldest).days if oldest else 0
+            partner.dunning_current_step_id = step_id
+
+    def _compute_dunning_suggested_trust(self):
+        since = fields.Date.subtract(fields.Date.context_today(self), months=12)
+        paid = self.env["account.move"].search_fetch(
+            [
+                ("commercial_partner_id", "in", self.ids),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("paid", "in_payment")),
+                ("invoice_date", ">=", since),
+            ],
+            ["commercial_partner_id", "invoice_date_due"],
+        )
+        delays = {}
+        for move in paid:
+            payment_dates = move._get_reconciled_amls().mapped("date")
+            if move.invoice_date_due and payment_dates:
+                delays.setdefault(move.commercial_partner_id, []).append(
+                    max((max(payment_dates) - move.invoice_date_due).days, 0)
+                )
+        broken = dict(
+            self.env["kreancia.commitment"]._read_group(
+                [("partner_id", "in", self.ids), ("state", "=", "broken"), ("create_date", ">=", since)],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner_delays = delays.get(partner._origin, [])
+            average = sum(partner_delays) / len(partner_delays) if partner_delays else None
+            partner.dunning_suggested_trust = suggest_trust(average, broken.get(partner._origin, 0))
+
+    def action_dunning_apply_suggested_trust(self):
+        for partner in self.filtered("dunning_suggested_trust"):
+            partner.trust = partner.dunning_suggested_trust
+        return True
+
+    def action_dunning_calls(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("kreancia_collect.kreancia_call_action")
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    def action_dunning_commitments(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("kreancia_collect.kreancia_commitment_action")
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        return action
+
+    def action_dunning_log_call(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("kreancia_collect.kreancia_call_log_action")
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
 
     @api.constrains("dunning_pause_until", "dunning_pause_reason")
     def _check_dunning_pause(self):

@@ -1,2 +1,3 @@
 from . import dunning
 from . import phone
+from . import scoring

@@ -1,0 +1,130 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..tools.phone import PhoneError, normalize_phone
+from .kreancia_scenario_step import IDENTITIES
+
+OUTCOMES = [
+    ("reached", "Reached"),
+    ("no_answer", "No answer"),
+    ("voicemail", "Voicemail"),
+    ("wrong_number", "Wrong number"),
+    ("promise", "Payment promise"),
+    ("dispute", "Dispute"),
+    ("refused", "Refused to pay"),
+    ("callback", "Call back"),
+]
+
+
+class KreanciaCall(models.Model):
+    """A phone call logged by an agent: evidence of the collection effort."""
+
+    _name = "kreancia.call"
+    _description = "Collection Call"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+    _rec_name = "partner_id"
+
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    partner_id = fields.Many2one("res.partner", "Customer", required=True, index=True, check_company=True)
+    contact_id = fields.Many2one("res.partner", "Contact", check_company=True)
+    phone = fields.Char("Number dialled", required=True)
+    phone_e164 = fields.Char("Number (E.164)", compute="_compute_phone_e164", store=True)
+    direction = fields.Selection([("outbound", "Outbound"), ("inbound", "Inbound")], required=True, default="outbound")
+    date = fields.Datetime(required=True, default=fields.Datetime.now)
+    duration = fields.Float("Duration (minutes)")
+    user_id = fields.Many2one("res.users", "Agent", required=True, default=lambda self: self.env.user)
+    outcome = fields.Selection(OUTCOMES, required=True)
+    move_ids = fields.Many2many("account.move", string="Invoices", check_company=True)
+    note = fields.Text()
+    callback_date = fields.Date("Call back on")
+    identity = fields.Selection(
+        IDENTITIES,
+        required=True,
+        default="company",
+        help="Company: the agent speaks in the company's name (white label). Brand: under the brand's name.",
+    )
+    brand_id = fields.Many2one("kreancia.brand", check_company=True)
+    commitment_ids = fields.One2many("kreancia.commitment", "call_id", "Commitments")
+
+    @api.depends("phone", "contact_id.country_id", "partner_id.country_id")
+    def _compute_phone_e164(self):
+        for call in self:
+            try:
+                call.phone_e164 = call._normalized_phone()
+            except ValidationError:
+                call.phone_e164 = False
+
+    def _phone_country(self):
+        self.ensure_one()
+        return self.contact_id.country_id or self.partner_id.country_id or self.company_id.country_id
+
+    def _normalized_phone(self):
+        """E.164 form of the number; raises a translated error naming number and country."""
+        self.ensure_one()
+        if not self.phone:
+            return False
+        country = self._phone_country()
+        try:
+            return normalize_phone(self.phone, country.code)
+        except PhoneError:
+            raise ValidationError(
+                self.env._(
+                    "The number “%(number)s” is not a valid phone number (country used: %(country)s).",
+                    number=self.phone,
+                    country=country.name or self.env._("none, add the international prefix"),
+                )
+            ) from None
+
+    @api.constrains("phone", "contact_id", "partner_id")
+    def _check_phone(self):
+        for call in self:
+            call._normalized_phone()
+
+    @api.constrains("outcome", "callback_date", "identity", "brand_id", "move_ids", "partner_id")
+    def _check_outcome(self):
+        for call in self:
+            if call.outcome == "callback" and not call.callback_date:
+                raise ValidationError(self.env._("Choose the date to call back."))
+            if call.identity == "brand" and not call.brand_id:
+                raise ValidationError(self.env._("Choose the brand the call was made under."))
+            foreign = call.move_ids.filtered(lambda move: move.commercial_partner_id != call.partner_id)
+            if foreign:
+                raise ValidationError(
+                    self.env._(
+                        "The invoices %(invoices)s belong to another customer.",
+                        invoices=", ".join(foreign.mapped("name")),
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        calls = super().create(vals_list)
+        calls._apply_outcome()
+        return calls
+
+    def _apply_outcome(self):
+        """What a call's outcome sets in motion, and its trace in the customer's chatter."""
+        for call in self:
+            if call.outcome == "dispute" and call.move_ids:
+                call.move_ids.write({"dunning_dispute": True, "dunning_dispute_note": call.note or call.outcome})
+            if call.outcome == "callback":
+                call._schedule("mail.mail_activity_data_call", call.callback_date, self.env._("Call back"))
+            if call.outcome == "wrong_number":
+                call._schedule(
+                    "mail.mail_activity_data_todo",
+                    fields.Date.context_today(call),
+                    self.env._("Find the right contact: %(number)s is wrong", number=call.phone),
+                )
+            call.partner_id.message_post(
+                body=self.env["ir.qweb"]._render("kreancia_collect.call_chatter_note", {"call": call}),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _schedule(self, activity_xmlid, date, summary):
+        self.partner_id.activity_schedule(
+            activity_xmlid, date_deadline=date, summary=summary, note=self.note or "", user_id=self.user_id.id
+        )
