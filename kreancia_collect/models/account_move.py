@@ -89,7 +89,7 @@ class AccountMove(models.Model):
         for move in self:
             move.dunning_state = move._dunning_state_value()
 
-    def _dunning_state_value(self):
+    def _dunning_state_value(self):  # noqa: PLR0911 - one return per state, in order of precedence
         """The dunning state, from the most to the least decisive reason."""
         self.ensure_one()
         if self.move_type != "out_invoice" or self.state != "posted":

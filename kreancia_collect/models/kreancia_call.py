@@ -26,11 +26,9 @@ class KreanciaCall(models.Model):
     _rec_name = "partner_id"
 
     active = fields.Boolean(default=True)
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     partner_id = fields.Many2one("res.partner", "Customer", required=True, index=True, check_company=True)
-    contact_id = fields.Many2one("res.partner", "Contact", check_company=True)
+    contact_id = fields.Many2one("res.partner", check_company=True)
     phone = fields.Char("Number dialled", required=True)
     phone_e164 = fields.Char("Number (E.164)", compute="_compute_phone_e164", store=True)
     direction = fields.Selection([("outbound", "Outbound"), ("inbound", "Inbound")], required=True, default="outbound")
@@ -91,7 +89,7 @@ class KreanciaCall(models.Model):
                 raise ValidationError(self.env._("Choose the date to call back."))
             if call.identity == "brand" and not call.brand_id:
                 raise ValidationError(self.env._("Choose the brand the call was made under."))
-            foreign = call.move_ids.filtered(lambda move: move.commercial_partner_id != call.partner_id)
+            foreign = call.move_ids.filtered(lambda move, call=call: move.commercial_partner_id != call.partner_id)
             if foreign:
                 raise ValidationError(
                     self.env._(
@@ -119,12 +117,14 @@ class KreanciaCall(models.Model):
                     fields.Date.context_today(call),
                     self.env._("Find the right contact: %(number)s is wrong", number=call.phone),
                 )
-            call.partner_id.message_post(
+            # agents log calls on customers they may not edit: the trace is posted on their behalf
+            call.partner_id.sudo().message_post(
                 body=self.env["ir.qweb"]._render("kreancia_collect.call_chatter_note", {"call": call}),
                 subtype_xmlid="mail.mt_note",
+                author_id=call.user_id.partner_id.id,
             )
 
     def _schedule(self, activity_xmlid, date, summary):
-        self.partner_id.activity_schedule(
+        self.partner_id.sudo().activity_schedule(
             activity_xmlid, date_deadline=date, summary=summary, note=self.note or "", user_id=self.user_id.id
         )

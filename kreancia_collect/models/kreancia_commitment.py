@@ -18,9 +18,7 @@ class KreanciaCommitment(models.Model):
     _check_company_auto = True
     _rec_name = "partner_id"
 
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     currency_id = fields.Many2one(related="company_id.currency_id")
     partner_id = fields.Many2one("res.partner", "Customer", required=True, index=True, check_company=True)
     move_ids = fields.Many2many(
@@ -45,7 +43,7 @@ class KreanciaCommitment(models.Model):
         index=True,
         readonly=True,
     )
-    call_id = fields.Many2one("kreancia.call", "Call", readonly=True, ondelete="set null")
+    call_id = fields.Many2one("kreancia.call", readonly=True, ondelete="set null")
     user_id = fields.Many2one("res.users", "Agent", required=True, default=lambda self: self.env.user)
     next_date = fields.Date("Next instalment", compute="_compute_next_date")
     recipient_id = fields.Many2one(
@@ -88,7 +86,9 @@ class KreanciaCommitment(models.Model):
                         total=commitment.amount_total,
                     )
                 )
-            foreign = commitment.move_ids.filtered(lambda move: move.commercial_partner_id != commitment.partner_id)
+            foreign = commitment.move_ids.filtered(
+                lambda move, commitment=commitment: move.commercial_partner_id != commitment.partner_id
+            )
             if foreign:
                 raise ValidationError(
                     self.env._(
@@ -97,7 +97,10 @@ class KreanciaCommitment(models.Model):
                     )
                 )
             owed = sum(commitment.move_ids.mapped("amount_residual_signed"))
-            if commitment.state == "open" and float_compare(commitment.amount_total, owed, precision_rounding=rounding) > 0:
+            if (
+                commitment.state == "open"
+                and float_compare(commitment.amount_total, owed, precision_rounding=rounding) > 0
+            ):
                 raise ValidationError(
                     self.env._(
                         "%(amount)s is more than the invoices still owe (%(owed)s).",

@@ -3,7 +3,7 @@ from odoo.tools import SQL
 
 
 class KreanciaWorklist(models.Model):
-    """"My calls": open phone-call tasks on customers, ranked by priority.
+    """ "My calls": open phone-call tasks on customers, ranked by priority.
 
     Call steps of the daily run, callbacks and broken commitments all leave a
     phone-call activity; this view ranks them by what is at stake: amount

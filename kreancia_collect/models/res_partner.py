@@ -53,7 +53,9 @@ class ResPartner(models.Model):
             partner.dunning_intervention_count = counts.get(partner._origin, 0)
 
     def _compute_dunning_counts(self):
-        calls = dict(self.env["kreancia.call"]._read_group([("partner_id", "in", self.ids)], ["partner_id"], ["__count"]))
+        calls = dict(
+            self.env["kreancia.call"]._read_group([("partner_id", "in", self.ids)], ["partner_id"], ["__count"])
+        )
         commitments = dict(
             self.env["kreancia.commitment"]._read_group([("partner_id", "in", self.ids)], ["partner_id"], ["__count"])
         )

@@ -4,3 +4,4 @@ from . import test_escalation
 from . import test_security
 from . import test_channels
 from . import test_rules
+from . import test_agent

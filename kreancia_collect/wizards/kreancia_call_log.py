@@ -14,7 +14,10 @@ class KreanciaCallLog(models.TransientModel):
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     partner_id = fields.Many2one("res.partner", "Customer", required=True)
     contact_id = fields.Many2one(
-        "res.partner", "Contact", compute="_compute_contact_id", store=True, readonly=False,
+        "res.partner",
+        compute="_compute_contact_id",
+        store=True,
+        readonly=False,
         domain="['|', ('id', '=', partner_id), ('parent_id', '=', partner_id)]",
     )
     phone = fields.Char("Number", compute="_compute_phone", store=True, readonly=False)
@@ -22,9 +25,13 @@ class KreanciaCallLog(models.TransientModel):
     duration = fields.Float("Duration (minutes)")
     outcome = fields.Selection(OUTCOMES, required=True, default="reached")
     move_ids = fields.Many2many(
-        "account.move", string="Invoices", compute="_compute_move_ids", store=True, readonly=False,
-        domain="[('commercial_partner_id', '=', partner_id), ('move_type', '=', 'out_invoice'), ('state', '=', 'posted'), "
-        "('payment_state', 'in', ('not_paid', 'partial'))]",
+        "account.move",
+        string="Invoices",
+        compute="_compute_move_ids",
+        store=True,
+        readonly=False,
+        domain="[('commercial_partner_id', '=', partner_id), ('move_type', '=', 'out_invoice'), "
+        "('state', '=', 'posted'), ('payment_state', 'in', ('not_paid', 'partial'))]",
     )
     amount_due = fields.Monetary("Amount due", compute="_compute_amount_due", currency_field="currency_id")
     currency_id = fields.Many2one(related="company_id.currency_id")
@@ -48,7 +55,9 @@ class KreanciaCallLog(models.TransientModel):
     @api.depends("partner_id")
     def _compute_move_ids(self):
         for wizard in self:
-            wizard.move_ids = self.env["account.move"].search(wizard.partner_id._overdue_domain()) if wizard.partner_id else False
+            wizard.move_ids = (
+                self.env["account.move"].search(wizard.partner_id._overdue_domain()) if wizard.partner_id else False
+            )
 
     @api.depends("move_ids")
     def _compute_amount_due(self):
@@ -84,7 +93,8 @@ class KreanciaCallLog(models.TransientModel):
                     "move_ids": [fields.Command.set(self.move_ids.ids)],
                     "amount_total": sum(self.instalment_ids.mapped("amount")),
                     "line_ids": [
-                        fields.Command.create({"date": line.date, "amount": line.amount}) for line in self.instalment_ids
+                        fields.Command.create({"date": line.date, "amount": line.amount})
+                        for line in self.instalment_ids
                     ],
                     "call_id": call.id,
                 }
