@@ -36,6 +36,11 @@
         "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "kreancia_collect/static/tests/tours/**/*",
+        ],
+    },
     "demo": [
         "demo/kreancia_demo.xml",
     ],

@@ -5,3 +5,4 @@ from . import test_security
 from . import test_channels
 from . import test_rules
 from . import test_agent
+from . import test_agent_tour

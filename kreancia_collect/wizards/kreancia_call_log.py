@@ -99,4 +99,5 @@ class KreanciaCallLog(models.TransientModel):
                     "call_id": call.id,
                 }
             )
-        return {"type": "ir.actions.act_window_close"}
+        # the form behind the dialog shows the new call and commitment at once
+        return {"type": "ir.actions.client", "tag": "soft_reload"}
