@@ -177,21 +177,29 @@ class KreanciaIntervention(models.Model):
 
     def _create_call_tasks(self):
         """One phone-call activity per customer, for its collector, due on the run date."""
-        call_type = self.env.ref("mail.mail_activity_data_call")
+        self._create_tasks(
+            "mail.mail_activity_data_call",
+            lambda intervention: self.env._(
+                "Collection call: %(count)s overdue invoice(s), %(amount)s",
+                count=intervention.move_count,
+                amount=intervention.total_due_display,
+            ),
+            lambda intervention: intervention._call_agent(),
+        )
+
+    def _create_tasks(self, activity_xmlid, summary, assignee):
+        """One activity per intervention on its customer, listing the invoices; done when created."""
+        activity_type = self.env.ref(activity_xmlid)
         partner_model = self.env["ir.model"]._get_id("res.partner")
         activities = self.env["mail.activity"].create(
             [
                 {
                     "res_model_id": partner_model,
                     "res_id": intervention.partner_id.id,
-                    "activity_type_id": call_type.id,
-                    "summary": self.env._(
-                        "Collection call: %(count)s overdue invoice(s), %(amount)s",
-                        count=intervention.move_count,
-                        amount=intervention.total_due_display,
-                    ),
+                    "activity_type_id": activity_type.id,
+                    "summary": summary(intervention),
                     "note": intervention._render_task_note(),
-                    "user_id": intervention._call_agent().id,
+                    "user_id": assignee(intervention).id,
                     "date_deadline": intervention.date,
                 }
                 for intervention in self
@@ -278,25 +286,12 @@ class KreanciaIntervention(models.Model):
     def _hand_over(self):
         """Take the invoices out of the automatic scenario and task the manager."""
         self.move_ids._dunning_write({"dunning_handed_over": True})
-        todo = self.env.ref("mail.mail_activity_data_todo")
-        partner_model = self.env["ir.model"]._get_id("res.partner")
-        activities = self.env["mail.activity"].create(
-            [
-                {
-                    "res_model_id": partner_model,
-                    "res_id": intervention.partner_id.id,
-                    "activity_type_id": todo.id,
-                    "summary": self.env._(
-                        "Hand over to an agency or legal action: %(count)s invoice(s), %(amount)s",
-                        count=intervention.move_count,
-                        amount=intervention.total_due_display,
-                    ),
-                    "note": intervention._render_task_note(),
-                    "user_id": (intervention.step_id.scenario_id.user_id or intervention._call_agent()).id,
-                    "date_deadline": intervention.date,
-                }
-                for intervention in self
-            ]
+        self._create_tasks(
+            "mail.mail_activity_data_todo",
+            lambda intervention: self.env._(
+                "Hand over to an agency or legal action: %(count)s invoice(s), %(amount)s",
+                count=intervention.move_count,
+                amount=intervention.total_due_display,
+            ),
+            lambda intervention: intervention.step_id.scenario_id.user_id or intervention._call_agent(),
         )
-        for intervention, activity in zip(self, activities, strict=True):
-            intervention.write({"activity_id": activity.id, "state": "done"})
