@@ -1,6 +1,6 @@
 """Screenshot pages of a running Odoo in headless Chromium, logged in.
 
-Usage: python3 scripts/screenshot.py URL_PATH OUT.png [--db kreancia_demo] [--login admin]
+Usage: python3 scripts/screenshot.py URL_PATH OUT.png [--db kreancia_demo] [--login admin] [--js CODE]
 
 Authenticates through /web/session/authenticate, hands the session cookie
 to Chromium over the DevTools protocol and saves a PNG once the page is idle.
@@ -29,6 +29,7 @@ def main():
     parser.add_argument("--width", type=int, default=1440)
     parser.add_argument("--height", type=int, default=900)
     parser.add_argument("--wait", type=float, default=4.0)
+    parser.add_argument("--js", help="JavaScript run once the page is loaded (e.g. a click), then 2 s more")
     args = parser.parse_args()
 
     session = requests.Session()
@@ -91,6 +92,9 @@ def main():
         call("Page.enable")
         call("Page.navigate", url=f"{args.base}{args.path}")
         time.sleep(args.wait)
+        if args.js:
+            call("Runtime.evaluate", expression=args.js)
+            time.sleep(2)
         shot = call("Page.captureScreenshot", format="png")
         with open(args.out, "wb") as handle:
             handle.write(base64.b64decode(shot["data"]))

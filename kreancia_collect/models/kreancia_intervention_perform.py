@@ -237,8 +237,8 @@ class KreanciaIntervention(models.Model):
         letters._isolate(type(self)._generate_letters)
 
     def _with_postal_address(self):
-        """The interventions whose recipient can be written to; the others fail."""
-        without = self.filtered(lambda i: not (i.recipient_id.street and i.recipient_id.city))
+        """The interventions whose letter can be addressed; the others fail."""
+        without = self.filtered(lambda intervention: not intervention._postal_recipient())
         for intervention in without:
             intervention._mark_failed(
                 self.env._(
@@ -247,6 +247,15 @@ class KreanciaIntervention(models.Model):
                 )
             )
         return self - without
+
+    def _postal_recipient(self):
+        """Whom the letter is addressed to: the recipient, or the customer when the
+        recipient (an invoicing contact) has no address of its own."""
+        self.ensure_one()
+        for partner in (self.recipient_id, self.partner_id):
+            if partner.street and partner.city:
+                return partner
+        return self.env["res.partner"]
 
     def _generate_letters(self):
         """Render every letter in one wkhtmltopdf call and attach each one's PDF."""

@@ -115,7 +115,8 @@ class TestChannels(KreanciaCommon):
         self.assertEqual(letter.posted_date, self.today)
 
     def test_letter_without_postal_address_fails_alone(self):
-        self.customer_2.child_ids.write({"street": False})
+        (self.customer_2 | self.customer_2.child_ids).write({"street": False})
+        self.customer.child_ids.write({"street": False})  # the customer's own address serves
         self.at_step(self.make_invoice(self.customer, 12), self.call_step)
         self.at_step(self.make_invoice(self.customer_2, 12), self.call_step)
         counts = self.run_escalation()
