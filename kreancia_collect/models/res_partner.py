@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from ..tools.scoring import suggest_trust
 
@@ -36,6 +37,11 @@ class ResPartner(models.Model):
     dunning_oldest_days_late = fields.Integer("Oldest days late", compute="_compute_dunning_overdue")
     dunning_current_step_id = fields.Many2one(
         "kreancia.scenario.step", "Current step", compute="_compute_dunning_overdue"
+    )
+    dunning_trust_manual = fields.Boolean(
+        "Segment set by hand",
+        company_dependent=True,
+        help="The payer segment was chosen by a person: the daily suggestion no longer changes it.",
     )
     dunning_suggested_trust = fields.Selection(
         [("good", "Good Debtor"), ("normal", "Normal Debtor"), ("bad", "Bad Debtor")],
@@ -93,23 +99,7 @@ class ResPartner(models.Model):
 
     def _compute_dunning_suggested_trust(self):
         since = fields.Date.subtract(fields.Date.context_today(self), months=12)
-        paid = self.env["account.move"].search_fetch(
-            [
-                ("commercial_partner_id", "in", self.ids),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("paid", "in_payment")),
-                ("invoice_date", ">=", since),
-            ],
-            ["commercial_partner_id", "invoice_date_due"],
-        )
-        delays = {}
-        for move in paid:
-            payment_dates = move._get_reconciled_amls().mapped("date")
-            if move.invoice_date_due and payment_dates:
-                delays.setdefault(move.commercial_partner_id, []).append(
-                    max((max(payment_dates) - move.invoice_date_due).days, 0)
-                )
+        delays = self._dunning_average_days_late(since)
         broken = dict(
             self.env["kreancia.commitment"]._read_group(
                 [("partner_id", "in", self.ids), ("state", "=", "broken"), ("create_date", ">=", since)],
@@ -118,13 +108,71 @@ class ResPartner(models.Model):
             )
         )
         for partner in self:
-            partner_delays = delays.get(partner._origin, [])
-            average = sum(partner_delays) / len(partner_delays) if partner_delays else None
-            partner.dunning_suggested_trust = suggest_trust(average, broken.get(partner._origin, 0))
+            partner.dunning_suggested_trust = suggest_trust(
+                delays.get(partner._origin.id), broken.get(partner._origin, 0)
+            )
+
+    def _dunning_average_days_late(self, since):
+        """Average days late of each customer's invoices paid since ``since``, in one query."""
+        if not self._origin.ids:
+            return {}
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT m.commercial_partner_id, AVG(GREATEST(paid.paid_on - m.invoice_date_due, 0))
+                  FROM account_move m
+                  JOIN (SELECT l.move_id, MAX(apr.max_date) AS paid_on
+                          FROM account_move_line l
+                          JOIN account_partial_reconcile apr ON apr.debit_move_id = l.id
+                      GROUP BY l.move_id) paid ON paid.move_id = m.id
+                 WHERE m.commercial_partner_id IN %(partners)s
+                   AND m.company_id = %(company)s
+                   AND m.move_type = 'out_invoice' AND m.state = 'posted'
+                   AND m.payment_state IN ('paid', 'in_payment')
+                   AND m.invoice_date >= %(since)s
+              GROUP BY m.commercial_partner_id
+                """,
+                partners=tuple(self._origin.ids),
+                company=self.env.company.id,
+                since=since,
+            )
+        )
+        return {partner_id: float(average) for partner_id, average in self.env.cr.fetchall()}
+
+    @api.model
+    def _cron_apply_suggested_trust(self):
+        """Daily: apply the suggested payer segment to customers nobody classified by hand."""
+        since = fields.Date.subtract(fields.Date.context_today(self), months=12)
+        env = self.sudo().env  # every company, whatever the cron user's companies
+        for company in env["res.company"].search([]):  # pylint: disable=no-search-all
+            customers = (
+                env["account.move"]
+                .with_company(company)
+                .search(
+                    [
+                        ("company_id", "=", company.id),
+                        ("move_type", "=", "out_invoice"),
+                        ("state", "=", "posted"),
+                        ("invoice_date", ">=", since),
+                    ]
+                )
+                .commercial_partner_id.with_company(company)
+                .filtered(lambda partner: not partner.dunning_trust_manual)
+            )
+            for partner in customers.filtered(
+                lambda partner: partner.dunning_suggested_trust and partner.dunning_suggested_trust != partner.trust
+            ):
+                partner.with_context(kreancia_auto_trust=True).trust = partner.dunning_suggested_trust
+
+    def write(self, vals):
+        if "trust" in vals and not self.env.context.get("kreancia_auto_trust"):
+            vals = {**vals, "dunning_trust_manual": True}
+        return super().write(vals)
 
     def action_dunning_apply_suggested_trust(self):
         for partner in self.filtered("dunning_suggested_trust"):
-            partner.trust = partner.dunning_suggested_trust
+            partner.with_context(kreancia_auto_trust=True).trust = partner.dunning_suggested_trust
         return True
 
     def action_dunning_calls(self):

@@ -191,8 +191,12 @@ class TestAgentWorkspace(KreanciaCommon):
         )
         self._register_payment(invoice, payment_date=self.real_today - timedelta(days=20))
         self.assertEqual(late_payer.dunning_suggested_trust, "bad", "paid 70 days late")
-        late_payer.action_dunning_apply_suggested_trust()
-        self.assertEqual(late_payer.with_company(self.company).trust, "bad")
+        self.env["res.partner"]._cron_apply_suggested_trust()
+        self.assertEqual(late_payer.with_company(self.company).trust, "bad", "applied by the daily suggestion")
+        # a segment chosen by a person is left alone
+        late_payer.with_company(self.company).trust = "good"
+        self.env["res.partner"]._cron_apply_suggested_trust()
+        self.assertEqual(late_payer.with_company(self.company).trust, "good")
 
     def test_call_list_ranks_what_is_at_stake(self):
         self.make_invoice(self.customer, 5, 500)
