@@ -44,11 +44,12 @@ def database_exists(name):
     return result.stdout.strip() == "1"
 
 
-def create_database(name, paths, odoo_bin):
-    print(f"Creating {name} with kreancia_collect installed (about two minutes)...", flush=True)
+def install_module(name, paths, odoo_bin, mode="-i"):
+    """Install (``-i``) or update (``-u``) the add-on in the scratch database."""
+    print(f"{'Creating' if mode == '-i' else 'Updating'} {name} ...", flush=True)
     subprocess.run(
         [
-            *(sys.executable, odoo_bin, f"--addons-path={paths}", "-d", name, "-i", "kreancia_collect"),
+            *(sys.executable, odoo_bin, f"--addons-path={paths}", "-d", name, mode, "kreancia_collect"),
             *("--stop-after-init", "--log-level=warn", "--without-demo=True"),
         ],
         check=True,
@@ -112,12 +113,15 @@ def main():
     parser.add_argument("--invoices", type=int, default=1000)
     parser.add_argument("--customers", type=int, default=None, help="default: invoices / 5")
     parser.add_argument("--database", default=None)
+    parser.add_argument("--no-update", action="store_true", help="reuse the scratch database as it is")
     args = parser.parse_args()
     customers = args.customers or max(args.invoices // 5, 1)
     name = args.database or f"kc_bench_{args.invoices}_{customers}"
     paths, odoo_bin = addons_path()
     if not database_exists(name):
-        create_database(name, paths, odoo_bin)
+        install_module(name, paths, odoo_bin)
+    elif not args.no_update:
+        install_module(name, paths, odoo_bin, mode="-u")  # measure the code of the work tree
     config.parse_config([f"--addons-path={paths}", "-d", name, "--log-level=warn"])
     registry = Registry(name)
     today = date.today()
