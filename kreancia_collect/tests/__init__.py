@@ -1,4 +1,5 @@
 from . import test_dunning_tools
+from . import test_legal
 from . import test_scenario
 from . import test_escalation
 from . import test_security

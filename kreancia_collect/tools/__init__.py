@@ -1,3 +1,4 @@
 from . import dunning
 from . import phone
 from . import scoring
+from . import legal

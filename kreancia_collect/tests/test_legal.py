@@ -1,0 +1,43 @@
+from datetime import date
+
+from odoo.tests import BaseCase
+
+from odoo.addons.kreancia_collect.tools.legal import (
+    RateMissing,
+    late_interest,
+    minimum_contractual_rate,
+    recovery_indemnity,
+)
+
+RATES = {(2025, 2): 12.15, (2026, 1): 12.15, (2026, 2): 12.40}
+
+
+class TestLegalAmounts(BaseCase):
+    def test_interest_table(self):
+        cases = [
+            # amount, due date, until, expected: amount x rate x days / 365
+            (1000, date(2026, 1, 31), date(2026, 3, 2), 9.99),  # 30 days at 12.15 %
+            (1000, date(2026, 3, 1), date(2026, 3, 1), 0.0),  # not late yet
+            (0, date(2026, 1, 1), date(2026, 3, 1), 0.0),
+            (600, date(2026, 1, 31), date(2026, 3, 2), 5.99),  # residual after a partial payment
+            # 30 June -> 10 July: 0 day in H1 (interest starts the day after), 10 days at 12.40 %
+            (1000, date(2026, 6, 30), date(2026, 7, 10), 3.40),
+            # 20 June -> 10 July: 10 days at 12.15 % + 10 days at 12.40 %
+            (1000, date(2026, 6, 20), date(2026, 7, 10), 6.73),
+        ]
+        for amount, due, until, expected in cases:
+            with self.subTest(amount=amount, due=due, until=until):
+                self.assertAlmostEqual(late_interest(amount, due, until, RATES), expected, places=2)
+
+    def test_missing_rate_is_reported(self):
+        with self.assertRaises(RateMissing) as missing:
+            late_interest(1000, date(2026, 12, 1), date(2027, 1, 15), RATES)
+        self.assertEqual(missing.exception.args[0], (2027, 1))
+
+    def test_indemnity_for_professionals_only(self):
+        self.assertEqual(recovery_indemnity(professional=True), 40.0)
+        self.assertEqual(recovery_indemnity(professional=False), 0.0)
+        self.assertEqual(recovery_indemnity(professional=True, paid_late=False), 0.0)
+
+    def test_contractual_rate_floor(self):
+        self.assertEqual(minimum_contractual_rate(6.67), 20.01)
