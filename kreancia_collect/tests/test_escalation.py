@@ -123,6 +123,18 @@ class TestEscalation(KreanciaCommon):
         self.run_escalation(days=3)
         self.assertEqual(invoice.dunning_step_id, self.step_firm, "not restarted from scratch")
 
+    def test_french_customer_reads_french(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["kreancia_collect"], ["fr_FR"], overwrite=True)
+        self.customer.child_ids.lang = "fr_FR"
+        self.make_invoice(self.customer, 2, 480)
+        self.run_escalation()
+        mail = self.interventions(self.customer).mail_id
+        self.assertTrue(mail.subject.startswith("Relance de paiement"), mail.subject)
+        self.assertIn("Sauf erreur de notre part", mail.body_html)
+        self.assertIn("Date d'échéance", mail.body_html.replace("&#39;", "'"))
+        self.assertIn("Total dû", mail.body_html)
+
     def test_brand_step_speaks_under_the_brand(self):
         invoice = self.make_invoice(self.customer, 20)
         invoice._dunning_write({"dunning_step_id": self.step_firm.id})
