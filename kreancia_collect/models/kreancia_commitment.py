@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_compare, float_is_zero
 
+from ..tools.phone import PhoneError, is_mobile, normalize_phone
+
 
 class KreanciaCommitment(models.Model):
     """A payment commitment: one dated promise or an instalment plan.
@@ -122,16 +124,36 @@ class KreanciaCommitment(models.Model):
         return True
 
     def _send_recap(self):
-        """Confirm the promise in writing: the customer receives a recap e-mail."""
-        template = self.env.ref("kreancia_collect.mail_template_commitment_recap", raise_if_not_found=False)
-        if not template:
-            return
+        """Confirm the promise in writing: a recap e-mail, and an SMS to a mobile number."""
+        template = self.env.ref("kreancia_collect.mail_template_commitment_recap")
+        sms_template = self.env.ref("kreancia_collect.sms_template_commitment_recap")
+        for commitment in self:
+            number = commitment._recap_mobile()
+            if number:
+                commitment.partner_id._message_sms(
+                    sms_template._render_field("body", commitment.ids, compute_lang=True)[commitment.id],
+                    partner_ids=commitment.recipient_id.ids,
+                    sms_numbers=[number],
+                )
         for commitment in self.filtered(lambda c: c.recipient_id.email):
             # filed in the customer's chatter, the written trace of the promise
             template.send_mail(
                 commitment.id,
                 email_values={"model": "res.partner", "res_id": commitment.partner_id.id},
             )
+
+    def _recap_mobile(self):
+        """E.164 mobile number of the recipient (or the customer), or False."""
+        self.ensure_one()
+        for partner in (self.recipient_id, self.partner_id):
+            country = (partner.country_id or self.partner_id.country_id or self.company_id.country_id).code
+            try:
+                number = normalize_phone(partner.phone, country) if partner.phone else False
+            except PhoneError:
+                continue
+            if number and is_mobile(number):
+                return number
+        return False
 
     @api.model
     def _cron_check_commitments(self, today=None):

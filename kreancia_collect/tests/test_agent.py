@@ -105,6 +105,15 @@ class TestAgentWorkspace(KreanciaCommon):
         )
         self.assertIn("450", recap.body_html)
         self.assertEqual(recap.recipient_ids, self.customer.child_ids.filtered(lambda c: c.type == "invoice"))
+        self.assertFalse(self.env["sms.sms"].search([("partner_id", "in", self.customer.child_ids.ids)]), "no mobile")
+
+    def test_promise_recap_by_sms_to_a_mobile(self):
+        self.customer.child_ids.write({"phone": "06 12 34 56 78", "country_id": self.france.id})
+        invoice = self.make_invoice(self.customer, 10, 900)
+        self.promise(invoice, [(self.real_today + timedelta(days=5), 900)])
+        sms = self.env["sms.sms"].search([("number", "=", "+33612345678")])
+        self.assertEqual(len(sms), 1)
+        self.assertIn("900", sms.body)
 
     def test_bad_commitments_are_refused(self):
         invoice = self.make_invoice(self.customer, 10, 900)
