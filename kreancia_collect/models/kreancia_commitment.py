@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_compare, float_is_zero
 
-from ..tools.phone import PhoneError, is_mobile, normalize_phone
+from ..tools.phone import first_mobile
 
 
 class KreanciaCommitment(models.Model):
@@ -143,17 +143,10 @@ class KreanciaCommitment(models.Model):
             )
 
     def _recap_mobile(self):
-        """E.164 mobile number of the recipient (or the customer), or False."""
+        """E.164 mobile number of the recipient (or the customer), or None."""
         self.ensure_one()
-        for partner in (self.recipient_id, self.partner_id):
-            country = (partner.country_id or self.partner_id.country_id or self.company_id.country_id).code
-            try:
-                number = normalize_phone(partner.phone, country) if partner.phone else False
-            except PhoneError:
-                continue
-            if number and is_mobile(number):
-                return number
-        return False
+        country = self.recipient_id.country_id or self.partner_id.country_id or self.company_id.country_id
+        return first_mobile([p.phone for p in (self.recipient_id, self.partner_id) if p.phone], country.code)
 
     @api.model
     def _cron_check_commitments(self, today=None):

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from odoo import fields, models
 
-from ..tools.phone import PhoneError, is_mobile, normalize_phone
+from ..tools.phone import first_mobile
 from .kreancia_scenario_step import CHANNELS
 
 _logger = logging.getLogger(__name__)
@@ -135,13 +135,9 @@ class KreanciaIntervention(models.Model):
         contact = self.recipient_id
         country = (contact.country_id or self.partner_id.country_id or self.company_id.country_id).code
         candidates = [number for number in (contact.phone, self.partner_id.phone) if number]
-        for number in candidates:
-            try:
-                e164 = normalize_phone(number, country)
-            except PhoneError:
-                continue
-            if is_mobile(e164):
-                return e164, None
+        e164 = first_mobile(candidates, country)
+        if e164:
+            return e164, None
         return None, self.env._(
             "%(partner)s has no valid mobile number (numbers tried: %(numbers)s): the SMS could not be sent.",
             partner=contact.display_name,

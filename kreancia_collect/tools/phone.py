@@ -4,6 +4,8 @@
 '+33478123456'
 >>> is_mobile("+33612345678"), is_mobile("+33478123456")
 (True, False)
+>>> first_mobile(["04 78 12 34 56", "bad", "06 12 34 56 78"], "FR")
+'+33612345678'
 """
 
 import phonenumbers
@@ -34,3 +36,15 @@ def normalize_phone(number, country_code=None):
 def is_mobile(e164_number):
     """True when the number can receive text messages (mobile or undetermined)."""
     return phonenumbers.number_type(phonenumbers.parse(e164_number)) in MOBILE_TYPES
+
+
+def first_mobile(numbers, country_code=None):
+    """E.164 form of the first of ``numbers`` that is a valid mobile number, else None."""
+    for number in numbers:
+        try:
+            e164 = normalize_phone(number, country_code)
+        except PhoneError:
+            continue
+        if is_mobile(e164):
+            return e164
+    return None
