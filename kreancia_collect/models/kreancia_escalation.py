@@ -172,19 +172,17 @@ class KreanciaEscalation(models.AbstractModel):
         ladders = {scenario: scenario._ladder() for scenario in scenarios}
         steps = {step.id: step for step in scenarios.step_ids}
         earliest = min(ladder.first_delay for ladder in ladders.values())
-        rows = self._candidate_rows(company, fields.Date.subtract(today, days=earliest))
+        rows = self._candidate_rows(company, fields.Date.subtract(today, days=earliest), today)
         if not rows:
             return []
         partners = self.env["res.partner"].browse({row["partner_id"] for row in rows}).with_company(company)
-        partners.fetch(["dunning_scenario_id", "dunning_pause_until", "trust"])
+        partners.fetch(["dunning_scenario_id", "trust"])
         last_contact = self._last_contact_dates(company, partners.ids)
         open_credits = self._open_credit_notes(company, partners.ids)
 
         plans = {}
         for row in rows:
             partner = partners.browse(row["partner_id"])
-            if partner.dunning_pause_until and partner.dunning_pause_until >= today:
-                continue
             scenario = resolve(company.id, row["scenario_id"], partner.dunning_scenario_id.id, partner.trust)
             if not scenario or row["residual_company"] < scenario.min_amount:
                 continue
@@ -242,7 +240,7 @@ class KreanciaEscalation(models.AbstractModel):
         )
         return {partner.id: abs(amount) for partner, amount in groups}
 
-    def _candidate_rows(self, company, due_before):
+    def _candidate_rows(self, company, due_before, today):
         """Open posted customer invoices of ``company`` that may need a step.
 
         One query: excluded are settled invoices (paid or in payment), credit
@@ -262,13 +260,18 @@ class KreanciaEscalation(models.AbstractModel):
                        COALESCE(m.dunning_gap_waived, FALSE) AS gap_waived
                   FROM account_move m
              LEFT JOIN kreancia_scenario_step s ON s.id = m.dunning_step_id
+                  JOIN res_partner p ON p.id = m.commercial_partner_id
                  WHERE m.company_id = %(company_id)s
                    AND m.move_type = 'out_invoice'
                    AND m.state = 'posted'
                    AND m.payment_state IN ('not_paid', 'partial')
                    AND m.amount_residual > 0
                    AND m.invoice_date_due <= %(due_before)s
-                   AND COALESCE(m.dunning_state, 'none') IN ('none', 'running')
+                   AND (COALESCE(m.dunning_state, 'none') IN ('none', 'running')
+                        -- a pause whose date has passed no longer holds, lifted or not yet
+                        OR (m.dunning_state = 'paused'
+                            AND (m.dunning_pause_until IS NULL OR m.dunning_pause_until < %(today)s)
+                            AND (p.dunning_pause_until IS NULL OR p.dunning_pause_until < %(today)s)))
                    AND NOT EXISTS (
                         SELECT 1 FROM account_move_line l
                           JOIN account_account a ON a.id = l.account_id
@@ -282,6 +285,7 @@ class KreanciaEscalation(models.AbstractModel):
                 """,
                 company_id=company.id,
                 due_before=due_before,
+                today=today,
             )
         )
         return self.env.cr.dictfetchall()

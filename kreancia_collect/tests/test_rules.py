@@ -54,6 +54,8 @@ class TestRules(KreanciaCommon):
         self.customer.write({"dunning_pause_until": self.today + timedelta(days=5), "dunning_pause_reason": "Holidays"})
         self.assertEqual(invoice.dunning_state, "paused")
         self.assertEqual(self.run_escalation(days=5), {}, "paused through the last day")
+        preview = self.env["kreancia.escalation"].plan(self.today + timedelta(days=6))
+        self.assertEqual([plan.partner_id for plan in preview], [self.customer.id], "the preview sees the pause end")
         self.run_escalation(days=6)
         self.assertFalse(self.customer.dunning_pause_until, "an expired pause ends by itself")
         self.assertEqual(invoice.dunning_step_id, self.step_courteous)
