@@ -22,12 +22,16 @@
         "data/kreancia_scenario_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_commitment_data.xml",
+        "data/kreancia_interest_rate_data.xml",
         # reports
+        "reports/kreancia_letter_layout.xml",
         "reports/kreancia_letter_report.xml",
+        "reports/kreancia_statement_report.xml",
         # views
         "wizards/kreancia_wizard_views.xml",
         "views/kreancia_scenario_views.xml",
         "views/kreancia_brand_views.xml",
+        "views/kreancia_interest_rate_views.xml",
         "views/kreancia_intervention_views.xml",
         "views/account_move_views.xml",
         "views/kreancia_call_views.xml",

@@ -13,3 +13,8 @@ from . import kreancia_commitment_line
 from . import kreancia_worklist
 from . import account_move
 from . import res_partner
+from . import kreancia_interest_rate
+from . import res_partner_legal
+from . import kreancia_intervention_legal
+from . import kreancia_intervention_letter
+from . import res_partner_statement

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools import formataddr
 
 
@@ -39,11 +40,33 @@ class KreanciaBrand(models.Model):
         "Registration / mandate reference",
         help="Agency registration and the creditor's written mandate reference (printed on third-party letters).",
     )
+    payment_instructions = fields.Text(
+        translate=True,
+        help="How the debtor pays (bank details, payment link, address for cheques), printed on letters. "
+        "Empty prints the company's bank account.",
+    )
+    step_ids = fields.One2many("kreancia.scenario.step", "brand_id", "Steps")
 
     _name_company_uniq = models.Constraint(
         "unique(name, company_id)",
         "A brand with this name already exists in this company.",
     )
+
+    @api.constrains("partner_id", "is_third_party")
+    def _check_postal_address(self):
+        for brand in self:
+            if (brand.is_third_party or brand.step_ids) and not brand._has_postal_address():
+                raise ValidationError(
+                    self.env._(
+                        "The brand “%(brand)s” needs an address with street and city: "
+                        "its letters print it as the sender's address.",
+                        brand=brand.name,
+                    )
+                )
+
+    def _has_postal_address(self):
+        self.ensure_one()
+        return bool(self.partner_id.street and self.partner_id.city)
 
     def _email_formatted(self):
         """Sender address as "Name <email>", or False without an e-mail."""

@@ -79,6 +79,8 @@ class KreanciaIntervention(models.Model):
     def _send_template(self, template):
         """Render ``template`` for every intervention in one call and queue the e-mails."""
         rendered = template._generate_template(self.ids, TEMPLATE_FIELDS)
+        with_letter = self.filtered(lambda intervention: intervention.step_id.attach_letter)
+        letters = with_letter._attach_letters() if with_letter else {}
         mail_values = []
         for intervention in self:
             values = rendered[intervention.id]
@@ -99,6 +101,9 @@ class KreanciaIntervention(models.Model):
                     "message_type": "email_outgoing",
                     "author_id": intervention._author().id,
                     "auto_delete": False,
+                    "attachment_ids": [fields.Command.link(letters[intervention.id].id)]
+                    if intervention.id in letters
+                    else [],
                 }
             )
         mails = self.env["mail.mail"].sudo().create(mail_values)
@@ -254,7 +259,16 @@ class KreanciaIntervention(models.Model):
         return self.env["res.partner"]
 
     def _generate_letters(self):
-        """Render every letter in one wkhtmltopdf call and attach each one's PDF."""
+        """Render every letter in one wkhtmltopdf call; the letters wait to be posted."""
+        self._attach_letters()
+        self.write({"state": "to_send"})
+
+    def _attach_letters(self):
+        """Fix the legal amounts, render the letters in one wkhtmltopdf call and keep each PDF.
+
+        :return: ``{intervention id: attachment}``
+        """
+        self._compute_legal_amounts()
         streams = (
             self.env["ir.actions.report"]
             .with_context(force_report_rendering=True)
@@ -273,7 +287,8 @@ class KreanciaIntervention(models.Model):
             ]
         )
         for intervention, attachment in zip(self, attachments, strict=True):
-            intervention.write({"attachment_id": attachment.id, "state": "to_send"})
+            intervention.attachment_id = attachment
+        return {intervention.id: attachment for intervention, attachment in zip(self, attachments, strict=True)}
 
     def _letter_title(self):
         self.ensure_one()

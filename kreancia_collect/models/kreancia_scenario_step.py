@@ -57,6 +57,10 @@ class KreanciaScenarioStep(models.Model):
         default=8,
         help="Days the customer is given to pay, printed on formal notices (usually 8 or 15).",
     )
+    attach_letter = fields.Boolean(
+        "Attach the letter (PDF)",
+        help="E-mails of this step carry the reminder letter as a PDF attachment.",
+    )
     manual = fields.Boolean(
         "Manual validation",
         help="The run prepares the intervention; a collection manager validates it before anything is sent.",
@@ -102,6 +106,21 @@ class KreanciaScenarioStep(models.Model):
                         step=step.name,
                     )
                 )
+            if step.identity == "brand" and not step.brand_id._has_postal_address():
+                raise ValidationError(
+                    self.env._(
+                        "The step “%(step)s” speaks under the brand “%(brand)s”, which has no address "
+                        "(street and city): complete the brand first.",
+                        step=step.name,
+                        brand=step.brand_id.name,
+                    )
+                )
+
+    def _next_step(self):
+        """The step that follows this one in its scenario, announced by formal notices."""
+        self.ensure_one()
+        later = self.scenario_id.step_ids.filtered(lambda step: step.delay_days > self.delay_days)
+        return later.sorted("delay_days")[:1]
 
     @api.onchange("identity")
     def _onchange_identity(self):

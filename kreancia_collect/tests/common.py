@@ -30,10 +30,21 @@ class KreanciaCommon(AccountTestInvoicingCommon):
         cls.company.write({"email": "billing@creditor.example.com"})
         cls.template_courteous = cls.env.ref("kreancia_collect.mail_template_reminder_courteous")
         cls.template_firm = cls.env.ref("kreancia_collect.mail_template_reminder_firm")
+        cls.brand_address = cls.env["res.partner"].create(
+            {
+                "name": "Recouvrement Test SAS",
+                "is_company": True,
+                "street": "12 rue des Agences",
+                "zip": "69002",
+                "city": "Lyon",
+                "country_id": cls.env.ref("base.fr").id,
+            }
+        )
         cls.brand = cls.env["kreancia.brand"].create(
             {
                 "name": "Recouvrement Test",
                 "is_third_party": True,
+                "partner_id": cls.brand_address.id,
                 "email": "relances@agency.example.com",
                 "company_id": cls.company.id,
             }

@@ -17,6 +17,7 @@ unless the contract says otherwise.
 from datetime import date, timedelta
 
 RECOVERY_INDEMNITY = 40.0  # EUR per invoice paid late (D441-5)
+ECB_MARGIN = 10.0  # points added to the ECB refinancing rate by default (L441-10 II)
 
 
 class RateMissing(LookupError):
@@ -30,6 +31,15 @@ def half_year(day: date):
 
 def half_year_end(day: date) -> date:
     return date(day.year, 6, 30) if day.month <= 6 else date(day.year, 12, 31)
+
+
+def half_years_between(start: date, end: date):
+    """The ``(year, half)`` keys of every half-year from ``start`` to ``end``, in order."""
+    keys = []
+    while start <= end:
+        keys.append(half_year(start))
+        start = half_year_end(start) + timedelta(days=1)
+    return keys
 
 
 def late_interest(amount, due_date: date, until: date, rates, days_in_year=365):
@@ -66,3 +76,16 @@ def recovery_indemnity(professional, paid_late=True):
     It stays due in full after a partial payment.
     """
     return RECOVERY_INDEMNITY if professional and paid_late else 0.0
+
+
+# Code des procédures civiles d'exécution, article L111-8, paragraphs 2 and 3
+# (version of loi n° 2014-344). R124-4 5° requires a collection agency's letter
+# to reproduce them word for word, in French whatever the letter's language.
+L111_8_PARAGRAPHS_2_3 = (
+    "Les frais de recouvrement entrepris sans titre exécutoire restent à la charge du créancier, "
+    "sauf s'ils concernent un acte dont l'accomplissement est prescrit par la loi au créancier. "
+    "Toute stipulation contraire est réputée non écrite, sauf disposition législative contraire.",
+    "Cependant, le créancier qui justifie du caractère nécessaire des démarches entreprises pour "
+    "recouvrer sa créance peut demander au juge de l'exécution de laisser tout ou partie des frais "
+    "ainsi exposés à la charge du débiteur de mauvaise foi.",
+)

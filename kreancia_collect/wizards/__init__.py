@@ -4,3 +4,4 @@ from . import account_move_set_dunning_step
 from . import kreancia_intervention_mark_posted
 from . import kreancia_call_log
 from . import kreancia_call_log_instalment
+from . import kreancia_statement_print

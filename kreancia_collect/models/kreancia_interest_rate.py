@@ -1,0 +1,110 @@
+from datetime import date, timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..tools import legal
+
+
+class KreanciaInterestRate(models.Model):
+    """Late-payment rates of one half-year (Code de commerce L441-10 II).
+
+    French law sets one rate per half-year, the same for every company, so
+    the table is shared: the ECB main refinancing rate in force on 1 January
+    or 1 July plus 10 points, and the legal interest rate of the period,
+    whose triple is the floor of a contractual rate.
+    """
+
+    _name = "kreancia.interest.rate"
+    _description = "Late-Payment Interest Rate"
+    _order = "date_start desc"
+    _rec_name = "period"
+
+    date_start = fields.Date(
+        "Half-year starting on", required=True, help="1 January or 1 July: the rate applies to the whole half-year."
+    )
+    period = fields.Char(compute="_compute_period", store=True)
+    ecb_rate = fields.Float(
+        "ECB refinancing rate (%)",
+        digits=(5, 3),
+        required=True,
+        help="Main refinancing rate of the European Central Bank in force on the first day of the half-year.",
+    )
+    rate = fields.Float(
+        "Late-payment rate (%)",
+        digits=(5, 3),
+        compute="_compute_rate",
+        store=True,
+        readonly=False,
+        help="Annual rate of late-payment interest: by default the ECB rate plus 10 points.",
+    )
+    legal_rate = fields.Float(
+        "Legal interest rate (%)",
+        digits=(5, 3),
+        help="Legal interest rate of the half-year for professional creditors; "
+        "a contractual late-payment rate may not be below three times this rate.",
+    )
+    note = fields.Char(help="Source of the figures, e.g. the decree or the ECB decision.")
+
+    _date_start_uniq = models.Constraint("unique(date_start)", "This half-year already has its rates.")
+    _rate_positive = models.Constraint(
+        "CHECK(rate >= 0 AND ecb_rate >= -1 AND legal_rate >= 0)",
+        "Rates cannot be negative.",
+    )
+
+    @api.depends("date_start")
+    def _compute_period(self):
+        for record in self:
+            if not record.date_start:
+                record.period = False
+                continue
+            year, half = legal.half_year(record.date_start)
+            record.period = self.env._("%(year)s, half-year %(half)s", year=year, half=half)
+
+    @api.depends("ecb_rate")
+    def _compute_rate(self):
+        for record in self:
+            record.rate = record.ecb_rate + legal.ECB_MARGIN
+
+    @api.constrains("date_start")
+    def _check_date_start(self):
+        for record in self:
+            if (record.date_start.month, record.date_start.day) not in ((1, 1), (7, 1)):
+                raise ValidationError(
+                    self.env._("A half-year starts on 1 January or 1 July, not on %(date)s.", date=record.date_start)
+                )
+
+    @api.model
+    def _late_rates(self, due_date, until, contract_rate=0.0):
+        """``{(year, half): rate}`` for every half-year from ``due_date`` to ``until``.
+
+        A customer's contractual rate replaces the legal default.
+
+        :raises UserError: when a half-year of the period has no rate
+        """
+        keys = legal.half_years_between(due_date + timedelta(days=1), until)
+        if contract_rate:
+            return dict.fromkeys(keys, contract_rate)
+        starts = [date(year, 1 if half == 1 else 7, 1) for year, half in keys]
+        records = self.sudo().search([("date_start", "in", starts)])
+        rates = {legal.half_year(record.date_start): record.rate for record in records}
+        missing = [key for key in keys if key not in rates]
+        if missing:
+            raise UserError(self._missing_rate_message(missing[0]))
+        return rates
+
+    @api.model
+    def _missing_rate_message(self, key):
+        year, half = key
+        return self.env._(
+            "No late-payment rate is recorded for half-year %(half)s of %(year)s: "
+            "add it in Accounting > Configuration > Collection > Late-Payment Rates.",
+            half=half,
+            year=year,
+        )
+
+    @api.model
+    def _legal_rate_on(self, day):
+        """Legal interest rate in force on ``day`` (the latest known before it), or None."""
+        record = self.sudo().search([("date_start", "<=", day), ("legal_rate", ">", 0)], limit=1)
+        return record.legal_rate if record else None
