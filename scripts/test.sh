@@ -8,6 +8,7 @@ kc_ensure_postgres
 db="kc_test_$$"
 conf="$PWD/.odoo-test.conf"
 kc_write_config "$conf" "$db"
+echo "http_port = ${KC_TEST_PORT:-8169}" >> "$conf"  # leaves 8069 to a running demo
 trap 'dropdb --if-exists "$db" >/dev/null 2>&1 || true' EXIT
 
 echo "Installing kreancia_collect in a fresh database $db ..."

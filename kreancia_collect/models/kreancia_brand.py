@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import formataddr
 
+from odoo.addons.base.models.ir_actions_report import _wkhtml
+
 
 class KreanciaBrand(models.Model):
     """An identity a dunning step can speak under.
@@ -67,6 +69,11 @@ class KreanciaBrand(models.Model):
     def _has_postal_address(self):
         self.ensure_one()
         return bool(self.partner_id.street and self.partner_id.city)
+
+    @api.model
+    def _needs_inline_letterhead(self):
+        """True when wkhtmltopdf cannot print page headers (built without patched Qt)."""
+        return not _wkhtml().is_patched_qt
 
     def _email_formatted(self):
         """Sender address as "Name <email>", or False without an e-mail."""

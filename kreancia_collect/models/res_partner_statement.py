@@ -21,6 +21,9 @@ class ResPartner(models.Model):
             order="invoice_date_due, name, id",
         )
 
+    def _dunning_statement_date(self):
+        return fields.Date.context_today(self)
+
     def _dunning_statement_overdue(self, items):
         today = fields.Date.context_today(self)
         return sum(

@@ -1,0 +1,302 @@
+import re
+from datetime import date
+
+from odoo import Command
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import tagged
+
+from .common import KreanciaCommon
+from .test_channels import pdf_text
+
+
+@tagged("post_install", "-at_install")
+class TestLetters(KreanciaCommon):
+    """Letters rendered by wkhtmltopdf and read back with pdftotext, as the debtor reads them."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write(
+            {
+                "name": "Fournitures Creditor SA",
+                "street": "5 quai du Créancier",
+                "zip": "69001",
+                "city": "Lyon",
+                "phone": "+33 4 00 00 00 01",
+            }
+        )
+        cls.brand.write(
+            {
+                "legal_notice": "Recouvrement Test SAS, agence de recouvrement amiable, RCS Lyon 999 888 777",
+                "registration_ref": "Mandat RT-42",
+                "phone": "+33 4 72 00 00 00",
+                "payment_instructions": "Virement sur le compte séquestre FR76 1111 2222 3333",
+            }
+        )
+        cls.letters = cls.env["kreancia.scenario"].create(
+            {
+                "name": "Letters",
+                "company_id": cls.company.id,
+                "min_gap_days": 1,
+                "step_ids": [
+                    Command.create({"name": "Company letter", "delay_days": 10, "channel": "letter"}),
+                    Command.create(
+                        {
+                            "name": "Agency notice",
+                            "delay_days": 20,
+                            "channel": "formal_notice",
+                            "identity": "brand",
+                            "brand_id": cls.brand.id,
+                            "deadline_days": 8,
+                        }
+                    ),
+                    Command.create({"name": "Court", "delay_days": 60, "channel": "handover"}),
+                ],
+            }
+        )
+        cls.letter_step, cls.agency_notice_step, cls.handover_step = cls.letters.step_ids.sorted("delay_days")
+        cls.customer.dunning_scenario_id = cls.letters
+        cls.customer_2.dunning_scenario_id = cls.letters
+        address = {"street": "12 rue de la République", "zip": "69002", "city": "Lyon"}
+        (cls.customer | cls.customer_2 | cls.customer.child_ids | cls.customer_2.child_ids).write(address)
+
+    def at_step(self, invoice, step):
+        invoice._dunning_write({"dunning_step_id": step.id})
+        return invoice
+
+    def pay(self, invoice, amount):
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({"amount": amount, "payment_date": self.today})._create_payments()
+
+    def notice_for(self, customer, *invoices, days=0):
+        for invoice in invoices:
+            self.at_step(invoice, self.letter_step)
+        self.run_escalation(days=days)
+        return self.interventions(customer).filtered(lambda i: i.channel == "formal_notice")
+
+    # ------------------------------------------------------------------
+    # Identity
+    # ------------------------------------------------------------------
+
+    def test_third_party_notice_names_the_company_only_as_creditor(self):
+        notice = self.notice_for(self.customer, self.make_invoice(self.customer, 25, 800))
+        self.assertEqual(notice.state, "to_send")
+        text = pdf_text(notice.attachment_id.raw)
+        self.assertIn("Recouvrement Test", text)
+        self.assertIn("12 rue des Agences", text, "the agency's address is the letterhead")
+        self.assertIn("RCS Lyon 999 888 777", text, "the agency's legal notice is the footer")
+        company_lines = [line for line in text.splitlines() if "Fournitures Creditor" in line]
+        self.assertTrue(company_lines)
+        for line in company_lines:
+            self.assertRegex(line, "Creditor|behalf of", "the company appears only as the creditor")
+        self.assertNotIn("billing@creditor.example.com", text)
+        self.assertNotIn("+33 4 00 00 00 01", text)
+
+    def test_company_letter_carries_the_company_layout_and_no_agency_mentions(self):
+        invoice = self.at_step(self.make_invoice(self.customer, 12, 500), self.env["kreancia.scenario.step"])
+        self.run_escalation()
+        letter = self.interventions(self.customer)
+        self.assertEqual((letter.channel, letter.identity), ("letter", "company"))
+        text = pdf_text(letter.attachment_id.raw)
+        self.assertIn(invoice.name, text)
+        self.assertIn("Fournitures Creditor SA", text)
+        self.assertNotIn("Recouvrement Test", text)
+        self.assertNotIn("amicable debt collection", text)
+        self.assertNotIn("L111-8", text)
+
+    def test_r124_4_mentions_on_an_agency_letter(self):
+        notice = self.notice_for(self.customer, self.make_invoice(self.customer, 25, 800))
+        text = " ".join(pdf_text(notice.attachment_id.raw).split())
+        self.assertIn("Recouvrement Test carries out amicable debt collection", text)
+        self.assertIn("Creditor: Fournitures Creditor SA", text)
+        self.assertIn("5 quai du Créancier", text, "the creditor's address")
+        self.assertIn("Principal: invoices", text)
+        self.assertIn("Late-payment interest", text)
+        self.assertIn("How to pay: Virement sur le compte séquestre FR76 1111 2222 3333", text)
+        self.assertIn("No collection fee is claimed from you", text)
+        self.assertIn(
+            "Les frais de recouvrement entrepris sans titre exécutoire restent à la charge du créancier, "
+            "sauf s'ils concernent un acte dont l'accomplissement est prescrit par la loi au créancier.",
+            text,
+        )
+        self.assertIn("à la charge du débiteur de mauvaise foi.", text)
+        self.assertIn("Mandat RT-42", text)
+
+    def test_later_agency_letters_recall_the_first_one(self):
+        first = self.notice_for(self.customer, self.make_invoice(self.customer, 25, 800))
+        second_invoice = self.make_invoice(self.customer_2, 25, 300)
+        self.at_step(second_invoice, self.letter_step)
+        # a second notice to the same customer, for a new invoice, a week later
+        later = self.at_step(self.make_invoice(self.customer, 32, 200), self.letter_step)
+        self.run_escalation(days=7)
+        recall = self.interventions(self.customer).filtered(lambda i: i.channel == "formal_notice") - first
+        self.assertEqual(recall.move_ids, later)
+        text = " ".join(pdf_text(recall.attachment_id.raw).split())
+        self.assertIn(f"Further to our letter {first.name}", text)
+
+    # ------------------------------------------------------------------
+    # Amounts
+    # ------------------------------------------------------------------
+
+    def test_interest_and_indemnity_with_partial_payment_and_credit_note(self):
+        full = self.make_invoice(self.customer, 30, 1000)
+        partial = self.make_invoice(self.customer, 30, 1000)
+        self.pay(partial, 400)
+        self.make_invoice(self.customer, 5, 250, move_type="out_refund")
+        notice = self.notice_for(self.customer, full, partial)
+        self.assertEqual(notice.move_ids, full | partial)
+        # 30 days at 12.15 % (ECB 2.15 % on 1 January 2026 + 10 points): 1000 -> 9.99, 600 -> 5.99
+        self.assertEqual(sorted(notice.line_ids.mapped("interest_amount")), [5.99, 9.99])
+        self.assertEqual(notice.line_ids.mapped("indemnity_amount"), [40.0, 40.0], "still due after a partial payment")
+        self.assertEqual(notice.amount_net, 1350.0)
+        self.assertAlmostEqual(notice.amount_interest, 15.98)
+        self.assertEqual(notice.amount_indemnity, 80.0)
+        self.assertAlmostEqual(notice.amount_claimed, 1445.98)
+        text = " ".join(pdf_text(notice.attachment_id.raw).split())
+        self.assertRegex(text, r"Open credit notes - .{0,3}250[.,]00")
+        self.assertRegex(text, r"Net principal .{0,3}1[ ,.\u202f\xa0]?350[.,]00")
+        self.assertRegex(text, r"12\.15 % a year")
+        self.assertRegex(text, r"Late-payment interest .*? .{0,3}15[.,]98")
+        self.assertRegex(text, r"40 EUR per late invoice \(D441-5\) .{0,3}80[.,]00")
+        self.assertRegex(text, r"Total claimed .{0,3}1[ ,.\u202f\xa0]?445[.,]98")
+
+    def test_rate_change_between_half_years(self):
+        self.env["kreancia.interest.rate"].create({"date_start": date(2026, 7, 1), "ecb_rate": 2.40})
+        invoice = self.make_invoice(self.customer, -5, 1000)  # due 20 June 2026
+        notice = self.notice_for(self.customer, invoice, days=25)  # letter of 10 July 2026
+        # 10 days at 12.15 % + 10 days at 12.40 %
+        self.assertEqual(notice.line_ids.interest_amount, 6.73)
+        self.assertEqual(notice.interest_rate_display, "12.15 % / 12.4 %")
+
+    def test_consumer_owes_neither_interest_nor_indemnity(self):
+        consumer = self._make_customer("Jean Dupont", "jean.dupont@example.com", is_company=False)
+        consumer.write({"street": "3 rue des Lilas", "city": "Lyon", "dunning_scenario_id": self.letters.id})
+        self.assertEqual(consumer.dunning_debtor_type, "consumer")
+        notice = self.notice_for(consumer, self.make_invoice(consumer, 25, 800))
+        self.assertEqual((notice.amount_interest, notice.amount_indemnity), (0.0, 0.0))
+        text = pdf_text(notice.attachment_id.raw)
+        self.assertNotIn("recovery indemnity", text)
+        self.assertNotIn("Late-payment interest", text)
+        self.assertRegex(text, r"Total claimed\s+.{0,3}800[.,]00")
+
+    def test_contractual_rate_replaces_the_legal_rate_above_the_floor(self):
+        # floor: 3 x 2.62 % (legal interest rate, first half of 2026)
+        with self.assertRaisesRegex(ValidationError, "below the legal floor of 7.86%"):
+            self.customer.dunning_contract_rate = 5.0
+        self.customer.dunning_contract_rate = 15.0
+        notice = self.notice_for(self.customer, self.make_invoice(self.customer, 73, 1000))
+        self.assertEqual(notice.line_ids.interest_amount, 30.0)  # 1000 x 15 % x 73 / 365
+
+    def test_missing_rate_fails_the_letter_and_writes_nothing(self):
+        self.env.ref("kreancia_collect.interest_rate_2026_h1").unlink()
+        invoice = self.make_invoice(self.customer, 25, 800)
+        notice = self.notice_for(self.customer, invoice)
+        self.assertEqual(notice.state, "failed")
+        self.assertIn("No late-payment rate is recorded for half-year 1 of 2026", notice.error)
+        self.assertFalse(notice.attachment_id)
+        self.assertEqual(invoice.dunning_step_id, self.letter_step, "the invoice stays at its step")
+        self.assertFalse(notice.line_ids.filtered("interest_amount"))
+
+    # ------------------------------------------------------------------
+    # Language, e-mail, statement, download
+    # ------------------------------------------------------------------
+
+    def test_french_customer_reads_a_french_notice(self):
+        (self.customer | self.customer.child_ids).write({"lang": "fr_FR"})
+        notice = self.notice_for(self.customer, self.make_invoice(self.customer, 25, 800))
+        text = " ".join(pdf_text(notice.attachment_id.raw).split())
+        self.assertIn("Mise en demeure", text)
+        self.assertIn("Créancier", text)
+        self.assertIn("Intérêts de retard", text)
+        self.assertIn("Total réclamé", text)
+        self.assertIn("exerce une activité de recouvrement amiable", text)
+        self.assertNotIn("Total claimed", text)
+
+    def test_formal_notice_announces_deadline_and_next_step(self):
+        notice = self.notice_for(self.customer, self.make_invoice(self.customer, 25, 800))
+        self.assertEqual(notice.deadline_date, date(2026, 6, 23))
+        text = " ".join(pdf_text(notice.attachment_id.raw).split())
+        self.assertRegex(text, "(06/23/2026|23/06/2026)")
+        self.assertIn("within 8 days", text)
+        self.assertIn("handed over for legal recovery", text)
+
+    def test_brand_email_carries_sender_signature_and_letter(self):
+        self.brand.signature = "<p>Service contentieux Recouvrement Test</p>"
+        self.step_agency.attach_letter = True
+        self.customer.dunning_scenario_id = False
+        self.at_step(self.make_invoice(self.customer, 16, 700), self.step_firm)
+        self.run_escalation()
+        reminder = self.interventions(self.customer)
+        mail = reminder.mail_id
+        self.assertEqual(mail.email_from, '"Recouvrement Test" <relances@agency.example.com>')
+        self.assertEqual(mail.reply_to, mail.email_from)
+        self.assertIn("Service contentieux Recouvrement Test", mail.body_html)
+        self.assertEqual(mail.attachment_ids, reminder.attachment_id)
+        self.assertIn("Payment reminder", pdf_text(mail.attachment_ids.raw))
+        self.assertEqual(reminder.state, "done", "an e-mail does not wait to be posted")
+
+    def test_statement_lists_open_items_with_credit_notes(self):
+        invoice = self.make_invoice(self.customer, 40, 1000)
+        not_due = self.make_invoice(self.customer, -400, 300)  # statements are dated today
+        refund = self.make_invoice(self.customer, 2, 150, move_type="out_refund")
+        paid = self.make_invoice(self.customer, 20, 90)
+        self.pay(paid, 90)
+        report = self.env["ir.actions.report"].with_context(force_report_rendering=True)
+        for brand in (self.env["kreancia.brand"], self.brand):
+            with self.subTest(brand=brand.name):
+                raw, _ = report._render_qweb_pdf(
+                    "kreancia_collect.action_report_statement",
+                    self.customer.ids,
+                    data={"brand_id": brand.id},
+                )
+                text = " ".join(pdf_text(raw).split())
+                self.assertIn("Statement of account", text)
+                for move in (invoice, not_due, refund):
+                    self.assertIn(move.name, text)
+                self.assertNotIn(paid.name, text)
+                self.assertIn("Credit note", text)
+                self.assertRegex(text, r"Balance due .{0,3}1[ ,.\u202f\xa0]?150[.,]00")
+                self.assertRegex(text, r"Overdue .{0,3}1[ ,.\u202f\xa0]?000[.,]00")
+                if brand:
+                    self.assertIn("12 rue des Agences", text)
+                    self.assertIn("Creditor: Fournitures Creditor SA", text)
+
+    def test_letters_download_as_one_pdf(self):
+        self.notice_for(self.customer, self.make_invoice(self.customer, 25, 800))
+        self.notice_for(self.customer_2, self.make_invoice(self.customer_2, 25, 300))
+        letters = self.interventions().filtered(lambda i: i.state == "to_send")
+        self.assertEqual(len(letters), 2)
+        action = letters.with_user(self.manager).action_download_letters()
+        attachment = self.env["ir.attachment"].browse(int(re.search(r"/web/content/(\d+)", action["url"]).group(1)))
+        text = pdf_text(attachment.raw)
+        for letter in letters:
+            self.assertIn(letter.name, text)
+        self.assertEqual(text.count("Formal notice (mise en demeure)"), 2)
+
+    # ------------------------------------------------------------------
+    # Configuration errors and access
+    # ------------------------------------------------------------------
+
+    def test_brand_without_address_cannot_be_used_by_a_step(self):
+        trade_name = self.env["kreancia.brand"].create({"name": "Trade name", "company_id": self.company.id})
+        with self.assertRaisesRegex(ValidationError, "which has no address"):
+            self.letter_step.write({"identity": "brand", "brand_id": trade_name.id})
+        with self.assertRaisesRegex(ValidationError, "needs an address with street and city"):
+            self.brand.partner_id = False
+        with self.assertRaisesRegex(ValidationError, "needs an address"):
+            self.env["kreancia.brand"].create({"name": "Agency", "is_third_party": True, "company_id": self.company.id})
+
+    def test_formal_notice_without_deadline_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "needs a payment deadline"):
+            self.agency_notice_step.deadline_days = 0
+
+    def test_rate_table_accepts_half_years_only_and_managers_only(self):
+        rates = self.env["kreancia.interest.rate"]
+        with self.assertRaisesRegex(ValidationError, "starts on 1 January or 1 July"):
+            rates.create({"date_start": date(2027, 3, 1), "ecb_rate": 2.0})
+        with self.assertRaises(AccessError):
+            rates.with_user(self.agent).create({"date_start": date(2027, 1, 1), "ecb_rate": 2.0})
+        rate = rates.with_user(self.manager).create({"date_start": date(2027, 1, 1), "ecb_rate": 2.0})
+        self.assertEqual(rate.rate, 12.0, "ECB rate + 10 points by default")
+        self.assertTrue(rates.with_user(self.agent).search([("id", "=", rate.id)]), "everyone reads the law")
