@@ -1,4 +1,4 @@
-.PHONY: run test lint bench setup
+.PHONY: run test lint bench setup sample-letter
 
 setup:
 	python3 -m pip install -r requirements.txt
@@ -11,6 +11,9 @@ test:
 
 lint:
 	scripts/lint.sh
+
+sample-letter:
+	scripts/sample_letter.sh
 
 bench:
 	python3 benchmarks/bench_escalation.py

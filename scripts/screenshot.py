@@ -67,7 +67,7 @@ def main():
                 targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json"))
                 page = next(t for t in targets if t["type"] == "page")
                 break
-            except Exception:  # noqa: BLE001 - Chromium still starting
+            except Exception:
                 time.sleep(0.2)
         ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=60)
         counter = iter(range(1, 1000))

@@ -72,6 +72,8 @@ class KreanciaIntervention(models.Model):
                     interest = legal.late_interest(line.amount_residual, due, intervention.date, table)
                     indemnity = legal.recovery_indemnity(professional=True)
                     if line.currency_id != euro:
-                        indemnity = euro._convert(indemnity, line.currency_id, intervention.company_id, intervention.date)
+                        indemnity = euro._convert(
+                            indemnity, line.currency_id, intervention.company_id, intervention.date
+                        )
                 line.write({"interest_amount": interest, "indemnity_amount": indemnity})
             intervention.interest_rate_display = " / ".join(f"{rate:g} %" for rate in sorted(applied))

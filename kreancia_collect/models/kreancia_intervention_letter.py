@@ -53,7 +53,9 @@ class KreanciaIntervention(models.Model):
                 holder=self.company_id.name,
                 iban=bank.acc_number,
             )
-        return self.env._("By bank transfer or cheque to %(creditor)s, quoting the invoice numbers.", creditor=self.company_id.name)
+        return self.env._(
+            "By bank transfer or cheque to %(creditor)s, quoting the invoice numbers.", creditor=self.company_id.name
+        )
 
     def _next_step_announcement(self):
         """The consequence a formal notice announces if the deadline passes."""
@@ -76,7 +78,9 @@ class KreanciaIntervention(models.Model):
         letters = self.filtered("attachment_id")
         if not letters:
             raise UserError(self.env._("Select letters that have a PDF (letters and formal notices)."))
-        merged = pdf.merge_pdf([letter.attachment_id.raw for letter in letters.sorted(lambda i: (i.partner_id.name, i.id))])
+        merged = pdf.merge_pdf(
+            [letter.attachment_id.raw for letter in letters.sorted(lambda i: (i.partner_id.name, i.id))]
+        )
         day = fields.Date.context_today(self)
         attachment = self.env["ir.attachment"].create(
             {

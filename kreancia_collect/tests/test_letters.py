@@ -2,7 +2,7 @@ import re
 from datetime import date
 
 from odoo import Command
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import KreanciaCommon
@@ -65,9 +65,9 @@ class TestLetters(KreanciaCommon):
         return invoice
 
     def pay(self, invoice, amount):
-        self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=invoice.ids
-        ).create({"amount": amount, "payment_date": self.today})._create_payments()
+        self.env["account.payment.register"].with_context(active_model="account.move", active_ids=invoice.ids).create(
+            {"amount": amount, "payment_date": self.today}
+        )._create_payments()
 
     def notice_for(self, customer, *invoices, days=0):
         for invoice in invoices:
@@ -300,3 +300,30 @@ class TestLetters(KreanciaCommon):
         rate = rates.with_user(self.manager).create({"date_start": date(2027, 1, 1), "ecb_rate": 2.0})
         self.assertEqual(rate.rate, 12.0, "ECB rate + 10 points by default")
         self.assertTrue(rates.with_user(self.agent).search([("id", "=", rate.id)]), "everyone reads the law")
+
+    def test_firm_email_mentions_the_indemnity_to_professionals_only(self):
+        consumer = self._make_customer("Jean Dupont", "jean.dupont@example.com", is_company=False)
+        self.customer.dunning_scenario_id = False
+        for partner in (self.customer, consumer):
+            self.at_step(self.make_invoice(partner, 8, 100), self.step_courteous)
+        self.run_escalation()
+        professional_mail = self.interventions(self.customer).mail_id
+        consumer_mail = self.interventions(consumer).mail_id
+        self.assertIn("40 EUR", professional_mail.body_html)
+        self.assertNotIn("40 EUR", consumer_mail.body_html)
+        self.assertIn("within 8 days", consumer_mail.body_html)
+
+    def test_statement_refuses_another_company_brand(self):
+        other_company = self.env["res.company"].create({"name": "Other Company"})
+        other_address = self.env["res.partner"].create({"name": "Other agency", "street": "1 rue", "city": "Nantes"})
+        other_brand = self.env["kreancia.brand"].create(
+            {"name": "Other agency", "partner_id": other_address.id, "company_id": other_company.id}
+        )
+        with self.assertRaises(UserError):
+            self.env["kreancia.statement.print"].create(
+                {"partner_ids": [Command.set(self.customer.ids)], "brand_id": other_brand.id}
+            )
+        self.assertFalse(
+            self.env["kreancia.brand"].with_user(self.manager).search([("id", "=", other_brand.id)]),
+            "a company's brands stay invisible to another company's users",
+        )
