@@ -55,6 +55,7 @@ def main():
             "--disable-sync",
             f"--user-data-dir={profile}",
             f"--remote-debugging-port={port}",
+            "--remote-allow-origins=*",
             f"--window-size={args.width},{args.height}",
             "about:blank",
         ],

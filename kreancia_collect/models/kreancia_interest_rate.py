@@ -18,21 +18,20 @@ class KreanciaInterestRate(models.Model):
     _name = "kreancia.interest.rate"
     _description = "Late-Payment Interest Rate"
     _order = "date_start desc"
-    _rec_name = "period"
 
     date_start = fields.Date(
         "Half-year starting on", required=True, help="1 January or 1 July: the rate applies to the whole half-year."
     )
-    period = fields.Char(compute="_compute_period", store=True)
+    period = fields.Char(compute="_compute_period")
     ecb_rate = fields.Float(
         "ECB refinancing rate (%)",
-        digits=(5, 3),
+        digits=(5, 2),
         required=True,
         help="Main refinancing rate of the European Central Bank in force on the first day of the half-year.",
     )
     rate = fields.Float(
         "Late-payment rate (%)",
-        digits=(5, 3),
+        digits=(5, 2),
         compute="_compute_rate",
         store=True,
         readonly=False,
@@ -40,7 +39,7 @@ class KreanciaInterestRate(models.Model):
     )
     legal_rate = fields.Float(
         "Legal interest rate (%)",
-        digits=(5, 3),
+        digits=(5, 2),
         help="Legal interest rate of the half-year for professional creditors; "
         "a contractual late-payment rate may not be below three times this rate.",
     )
@@ -53,6 +52,7 @@ class KreanciaInterestRate(models.Model):
     )
 
     @api.depends("date_start")
+    @api.depends_context("lang")
     def _compute_period(self):
         for record in self:
             if not record.date_start:
@@ -60,6 +60,11 @@ class KreanciaInterestRate(models.Model):
                 continue
             year, half = legal.half_year(record.date_start)
             record.period = self.env._("%(year)s, half-year %(half)s", year=year, half=half)
+
+    @api.depends("period")
+    def _compute_display_name(self):
+        for record in self:
+            record.display_name = record.period
 
     @api.depends("ecb_rate")
     def _compute_rate(self):

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools.misc import formatLang
 
 from ..tools import legal
 
@@ -76,4 +77,7 @@ class KreanciaIntervention(models.Model):
                             indemnity, line.currency_id, intervention.company_id, intervention.date
                         )
                 line.write({"interest_amount": interest, "indemnity_amount": indemnity})
-            intervention.interest_rate_display = " / ".join(f"{rate:g} %" for rate in sorted(applied))
+            lang_env = self.with_context(lang=intervention.recipient_id.lang or partner.lang).env
+            intervention.interest_rate_display = " / ".join(
+                f"{formatLang(lang_env, rate, digits=2)} %" for rate in sorted(applied)
+            )

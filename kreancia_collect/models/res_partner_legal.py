@@ -20,7 +20,7 @@ class ResPartner(models.Model):
     )
     dunning_contract_rate = fields.Float(
         "Contractual late-payment rate (%)",
-        digits=(5, 3),
+        digits=(5, 2),
         help="Rate agreed in this customer's contract; empty applies the legal rate of each half-year "
         "(ECB rate + 10 points). It may not be below three times the legal interest rate.",
     )
