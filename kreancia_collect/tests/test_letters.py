@@ -233,6 +233,9 @@ class TestLetters(KreanciaCommon):
         self.assertEqual(mail.email_from, '"Recouvrement Test" <relances@agency.example.com>')
         self.assertEqual(mail.reply_to, mail.email_from)
         self.assertIn("Service contentieux Recouvrement Test", mail.body_html)
+        self.assertIn(
+            "carries out amicable debt collection on behalf of Fournitures Creditor SA, your creditor", mail.body_html
+        )
         self.assertEqual(mail.attachment_ids, reminder.attachment_id)
         self.assertIn("Payment reminder", pdf_text(mail.attachment_ids.raw))
         self.assertEqual(reminder.state, "done", "an e-mail does not wait to be posted")
@@ -311,6 +314,7 @@ class TestLetters(KreanciaCommon):
         professional_mail = self.interventions(self.customer).mail_id
         consumer_mail = self.interventions(consumer).mail_id
         self.assertIn("40 EUR", professional_mail.body_html)
+        self.assertNotIn("amicable debt collection", professional_mail.body_html, "the company speaks for itself")
         self.assertNotIn("40 EUR", consumer_mail.body_html)
         self.assertIn("within 8 days", consumer_mail.body_html)
 
