@@ -88,15 +88,21 @@ class KreanciaInterestRate(models.Model):
         :raises UserError: when a half-year of the period has no rate
         """
         keys = legal.half_years_between(due_date + timedelta(days=1), until)
-        if contract_rate:
-            return dict.fromkeys(keys, contract_rate)
         starts = [date(year, 1 if half == 1 else 7, 1) for year, half in keys]
         records = self.sudo().search([("date_start", "in", starts)])
-        rates = {legal.half_year(record.date_start): record.rate for record in records}
-        missing = [key for key in keys if key not in rates]
+        by_key = {legal.half_year(record.date_start): record for record in records}
+        if contract_rate:
+            # a contractual rate below the floor of a half-year gives way to the floor
+            return {
+                key: max(contract_rate, legal.minimum_contractual_rate(by_key[key].legal_rate))
+                if key in by_key
+                else contract_rate
+                for key in keys
+            }
+        missing = [key for key in keys if key not in by_key]
         if missing:
             raise UserError(self._missing_rate_message(missing[0]))
-        return rates
+        return {key: record.rate for key, record in by_key.items()}
 
     @api.model
     def _missing_rate_message(self, key):

@@ -1,6 +1,6 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
-from odoo.tools import pdf
+from odoo.tools import format_date, pdf
 
 from ..tools import legal
 
@@ -32,12 +32,30 @@ class KreanciaIntervention(models.Model):
                 ("partner_id", "=", self.partner_id.id),
                 ("brand_id", "=", brand.id),
                 ("identity", "=", "brand"),
-                ("channel", "in", LETTER_CHANNELS),
-                ("state", "in", ("to_send", "done")),
+                ("channel", "in", (*LETTER_CHANNELS, "email")),
+                ("attachment_id", "!=", False),
+                ("state", "=", "done"),
                 ("id", "<", self.id),
             ],
             order="date, id",
             limit=1,
+        )
+
+    def _sent_date(self):
+        """The day the letter left: posted, or e-mailed."""
+        self.ensure_one()
+        return self.posted_date or self.date
+
+    def _agency_reference(self):
+        """The reference later contacts recall: the first letter's, with its date, else this one's."""
+        self.ensure_one()
+        first = self._first_letter()
+        if not first:
+            return self.name
+        return self.env._(
+            "%(reference)s of %(date)s",
+            reference=first.name,
+            date=format_date(self.env, first._sent_date(), lang_code=self.recipient_id.lang or self.partner_id.lang),
         )
 
     def _payment_instructions(self):

@@ -25,7 +25,7 @@ class ResPartner(models.Model):
         "(ECB rate + 10 points). It may not be below three times the legal interest rate.",
     )
 
-    @api.depends("is_company", "parent_id.is_company")
+    @api.depends("is_company", "parent_id.is_company", "vat")
     def _compute_dunning_debtor_type(self):
         for partner in self:
             professional = partner.is_company or partner.parent_id.is_company or partner.vat

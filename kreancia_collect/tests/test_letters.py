@@ -125,15 +125,18 @@ class TestLetters(KreanciaCommon):
 
     def test_later_agency_letters_recall_the_first_one(self):
         first = self.notice_for(self.customer, self.make_invoice(self.customer, 25, 800))
-        second_invoice = self.make_invoice(self.customer_2, 25, 300)
-        self.at_step(second_invoice, self.letter_step)
+        self.env["kreancia.intervention.mark.posted"].with_context(
+            active_model="kreancia.intervention", active_ids=first.ids
+        ).create({"posted_date": date(2026, 6, 16), "tracking_number": "1A 000 000 0000 1"}).action_confirm()
         # a second notice to the same customer, for a new invoice, a week later
         later = self.at_step(self.make_invoice(self.customer, 32, 200), self.letter_step)
         self.run_escalation(days=7)
         recall = self.interventions(self.customer).filtered(lambda i: i.channel == "formal_notice") - first
         self.assertEqual(recall.move_ids, later)
         text = " ".join(pdf_text(recall.attachment_id.raw).split())
-        self.assertIn(f"Further to our letter {first.name}", text)
+        self.assertRegex(
+            text, rf"Further to our letter {first.name} of (16/06/2026|06/16/2026)", "sent on the day it was posted"
+        )
 
     # ------------------------------------------------------------------
     # Amounts
@@ -188,6 +191,13 @@ class TestLetters(KreanciaCommon):
         notice = self.notice_for(self.customer, self.make_invoice(self.customer, 73, 1000))
         self.assertEqual(notice.line_ids.interest_amount, 30.0)  # 1000 x 15 % x 73 / 365
 
+    def test_contractual_rate_gives_way_to_the_floor_of_an_older_half_year(self):
+        # 9 % passes today's floor (7.86 %) but not 2024's first half (3 x 5.07 % = 15.21 %)
+        self.customer.dunning_contract_rate = 9.0
+        invoice = self.make_invoice(self.customer, 800, 1000)  # due 3 April 2024
+        notice = self.notice_for(self.customer, invoice)
+        self.assertRegex(notice.interest_rate_display, r"^9[.,]00 % / .*15[.,]21 %$")
+
     def test_missing_rate_fails_the_letter_and_writes_nothing(self):
         self.env.ref("kreancia_collect.interest_rate_2026_h1").unlink()
         invoice = self.make_invoice(self.customer, 25, 800)
@@ -236,6 +246,7 @@ class TestLetters(KreanciaCommon):
         self.assertIn(
             "carries out amicable debt collection on behalf of Fournitures Creditor SA, your creditor", mail.body_html
         )
+        self.assertIn(f"Reference: {reminder.name}.", mail.body_html, "the first contact gives its own reference")
         self.assertEqual(mail.attachment_ids, reminder.attachment_id)
         self.assertIn("Payment reminder", pdf_text(mail.attachment_ids.raw))
         self.assertEqual(reminder.state, "done", "an e-mail does not wait to be posted")
