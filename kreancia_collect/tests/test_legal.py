@@ -4,6 +4,7 @@ from odoo.tests import BaseCase
 
 from odoo.addons.kreancia_collect.tools.legal import (
     RateMissing,
+    half_years_between,
     late_interest,
     minimum_contractual_rate,
     recovery_indemnity,
@@ -41,3 +42,14 @@ class TestLegalAmounts(BaseCase):
 
     def test_contractual_rate_floor(self):
         self.assertEqual(minimum_contractual_rate(6.67), 20.01)
+
+    def test_half_years_crossed(self):
+        cases = [
+            (date(2026, 3, 1), date(2026, 3, 31), [(2026, 1)]),
+            (date(2026, 6, 30), date(2026, 7, 1), [(2026, 1), (2026, 2)]),
+            (date(2025, 12, 31), date(2027, 1, 1), [(2025, 2), (2026, 1), (2026, 2), (2027, 1)]),
+            (date(2026, 5, 1), date(2026, 4, 1), []),
+        ]
+        for start, end, expected in cases:
+            with self.subTest(start=start, end=end):
+                self.assertEqual(half_years_between(start, end), expected)
