@@ -79,7 +79,10 @@ class KreanciaIntervention(models.Model):
     def _send_template(self, template):
         """Render ``template`` for every intervention in one call and queue the e-mails."""
         rendered = template._generate_template(self.ids, TEMPLATE_FIELDS)
-        with_letter = self.filtered(lambda intervention: intervention.step_id.attach_letter)
+        # an agency's first written contact must be the letter R124-4 describes: always attached
+        with_letter = self.filtered(
+            lambda intervention: intervention.step_id.attach_letter or intervention._is_third_party()
+        )
         letters = with_letter._attach_letters() if with_letter else {}
         mail_values = []
         for intervention in self:

@@ -59,7 +59,8 @@ class KreanciaScenarioStep(models.Model):
     )
     attach_letter = fields.Boolean(
         "Attach the letter (PDF)",
-        help="E-mails of this step carry the reminder letter as a PDF attachment.",
+        help="E-mails of this step carry the reminder letter as a PDF attachment "
+        "(always under a third-party brand: its letter bears the mentions the law requires).",
     )
     manual = fields.Boolean(
         "Manual validation",

@@ -165,7 +165,9 @@ class TestLetters(KreanciaCommon):
         self.assertRegex(text, r"Total claimed .{0,3}1[ ,.\u202f\xa0]?445[.,]98")
 
     def test_rate_change_between_half_years(self):
-        self.env["kreancia.interest.rate"].create({"date_start": date(2026, 7, 1), "ecb_rate": 2.40})
+        self.env["kreancia.interest.rate"].search([("date_start", "=", date(2026, 7, 1))]).write(
+            {"ecb_rate": 2.40, "rate": 12.40}
+        )
         invoice = self.make_invoice(self.customer, -5, 1000)  # due 20 June 2026
         notice = self.notice_for(self.customer, invoice, days=25)  # letter of 10 July 2026
         # 10 days at 12.15 % + 10 days at 12.40 %
@@ -234,7 +236,7 @@ class TestLetters(KreanciaCommon):
 
     def test_brand_email_carries_sender_signature_and_letter(self):
         self.brand.signature = "<p>Service contentieux Recouvrement Test</p>"
-        self.step_agency.attach_letter = True
+        self.assertFalse(self.step_agency.attach_letter, "a third-party brand's e-mail attaches its letter anyway")
         self.customer.dunning_scenario_id = False
         self.at_step(self.make_invoice(self.customer, 16, 700), self.step_firm)
         self.run_escalation()
