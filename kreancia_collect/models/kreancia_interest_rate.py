@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -80,39 +80,40 @@ class KreanciaInterestRate(models.Model):
                 )
 
     @api.model
-    def _late_rates(self, due_date, until, contract_rate=0.0):
+    def _rate_table(self):
+        """``{(year, half): record}`` of the whole table: a few rows, read once per batch of letters."""
+        return {legal.half_year(record.date_start): record for record in self.sudo().search([])}
+
+    @api.model
+    def _late_rates(self, table, due_date, until, contract_rate=0.0):
         """``{(year, half): rate}`` for every half-year from ``due_date`` to ``until``.
 
-        A customer's contractual rate replaces the legal default.
+        A customer's contractual rate replaces the legal default, but never goes
+        below the floor of a half-year (3 x its legal interest rate).
 
+        :param table: the result of :meth:`_rate_table`
         :raises UserError: when a half-year of the period has no rate
         """
         keys = legal.half_years_between(due_date + timedelta(days=1), until)
-        starts = [date(year, 1 if half == 1 else 7, 1) for year, half in keys]
-        records = self.sudo().search([("date_start", "in", starts)])
-        by_key = {legal.half_year(record.date_start): record for record in records}
         if contract_rate:
-            # a contractual rate below the floor of a half-year gives way to the floor
             return {
-                key: max(contract_rate, legal.minimum_contractual_rate(by_key[key].legal_rate))
-                if key in by_key
+                key: max(contract_rate, legal.minimum_contractual_rate(table[key].legal_rate))
+                if key in table
                 else contract_rate
                 for key in keys
             }
-        missing = [key for key in keys if key not in by_key]
+        missing = [key for key in keys if key not in table]
         if missing:
-            raise UserError(self._missing_rate_message(missing[0]))
-        return {key: record.rate for key, record in by_key.items()}
-
-    @api.model
-    def _missing_rate_message(self, key):
-        year, half = key
-        return self.env._(
-            "No late-payment rate is recorded for half-year %(half)s of %(year)s: "
-            "add it in Accounting > Configuration > Collection > Late-Payment Rates.",
-            half=half,
-            year=year,
-        )
+            year, half = missing[0]
+            raise UserError(
+                self.env._(
+                    "No late-payment rate is recorded for half-year %(half)s of %(year)s: "
+                    "add it in Accounting > Configuration > Collection > Late-Payment Rates.",
+                    half=half,
+                    year=year,
+                )
+            )
+        return {key: table[key].rate for key in keys}
 
     @api.model
     def _legal_rate_on(self, day):

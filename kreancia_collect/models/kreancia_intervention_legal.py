@@ -58,6 +58,7 @@ class KreanciaIntervention(models.Model):
         :raises UserError: when the rate table has no rate for a half-year of a late period
         """
         rates = self.env["kreancia.interest.rate"]
+        table = rates._rate_table()
         euro = self.env.ref("base.EUR")
         for intervention in self:
             partner = intervention.partner_id.commercial_partner_id
@@ -68,9 +69,9 @@ class KreanciaIntervention(models.Model):
                 due = line.invoice_date_due
                 interest = indemnity = 0.0
                 if professional and due and due < intervention.date:
-                    table = rates._late_rates(due, intervention.date, contract_rate)
-                    applied.update(table.values())
-                    interest = legal.late_interest(line.amount_residual, due, intervention.date, table)
+                    table_of_period = rates._late_rates(table, due, intervention.date, contract_rate)
+                    applied.update(table_of_period.values())
+                    interest = legal.late_interest(line.amount_residual, due, intervention.date, table_of_period)
                     indemnity = legal.recovery_indemnity(professional=True)
                     if line.currency_id != euro:
                         indemnity = euro._convert(

@@ -25,7 +25,7 @@ class ResPartner(models.Model):
         return fields.Date.context_today(self)
 
     def _dunning_statement_overdue(self, items):
-        today = fields.Date.context_today(self)
+        today = self._dunning_statement_date()
         return sum(
             move.amount_residual_signed
             for move in items

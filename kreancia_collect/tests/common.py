@@ -1,9 +1,21 @@
+import subprocess
+import tempfile
 from datetime import date, timedelta
 
 from odoo import Command
 from odoo.tests import new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+
+def pdf_text(raw):
+    """Text of a PDF, read back with poppler's pdftotext."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(raw)
+        handle.flush()
+        return subprocess.run(
+            ["pdftotext", "-layout", handle.name, "-"], capture_output=True, text=True, check=True
+        ).stdout
 
 
 class KreanciaCommon(AccountTestInvoicingCommon):
@@ -148,6 +160,17 @@ class KreanciaCommon(AccountTestInvoicingCommon):
             post=post,
             **values,
         )
+
+    @classmethod
+    def give_postal_addresses(cls, *customers):
+        """A street and city on the customers and their contacts, so that letters can be addressed."""
+        partners = cls.env["res.partner"].union(*customers)
+        (partners | partners.child_ids).write({"street": "12 rue de la République", "zip": "69002", "city": "Lyon"})
+
+    def at_step(self, invoice, step):
+        """Place ``invoice`` at ``step`` as if an earlier run had sent it."""
+        invoice._dunning_write({"dunning_step_id": step.id})
+        return invoice
 
     def run_escalation(self, days=0, user=None):
         env = self.env(user=user) if user else self.env

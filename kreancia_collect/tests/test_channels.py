@@ -1,21 +1,8 @@
-import subprocess
-import tempfile
-
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common import KreanciaCommon
-
-
-def pdf_text(raw):
-    """Text of a PDF, read back with poppler's pdftotext."""
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
-        handle.write(raw)
-        handle.flush()
-        return subprocess.run(
-            ["pdftotext", "-layout", handle.name, "-"], capture_output=True, text=True, check=True
-        ).stdout
+from .common import KreanciaCommon, pdf_text
 
 
 @tagged("post_install", "-at_install")
@@ -49,12 +36,7 @@ class TestChannels(KreanciaCommon):
         )
         cls.customer.dunning_scenario_id = cls.multichannel
         cls.customer_2.dunning_scenario_id = cls.multichannel
-        address = {"street": "12 rue de la République", "zip": "69002", "city": "Lyon"}
-        (cls.customer | cls.customer_2 | cls.customer.child_ids | cls.customer_2.child_ids).write(address)
-
-    def at_step(self, invoice, step):
-        invoice._dunning_write({"dunning_step_id": step.id})
-        return invoice
+        cls.give_postal_addresses(cls.customer, cls.customer_2)
 
     def test_sms_to_mobile_and_failure_without_mobile(self):
         self.customer.child_ids.phone = "06 12 34 56 78"

@@ -5,8 +5,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
-from .common import KreanciaCommon
-from .test_channels import pdf_text
+from .common import KreanciaCommon, pdf_text
 
 
 @tagged("post_install", "-at_install")
@@ -57,12 +56,7 @@ class TestLetters(KreanciaCommon):
         cls.letter_step, cls.agency_notice_step, cls.handover_step = cls.letters.step_ids.sorted("delay_days")
         cls.customer.dunning_scenario_id = cls.letters
         cls.customer_2.dunning_scenario_id = cls.letters
-        address = {"street": "12 rue de la République", "zip": "69002", "city": "Lyon"}
-        (cls.customer | cls.customer_2 | cls.customer.child_ids | cls.customer_2.child_ids).write(address)
-
-    def at_step(self, invoice, step):
-        invoice._dunning_write({"dunning_step_id": step.id})
-        return invoice
+        cls.give_postal_addresses(cls.customer, cls.customer_2)
 
     def pay(self, invoice, amount):
         self.env["account.payment.register"].with_context(active_model="account.move", active_ids=invoice.ids).create(
