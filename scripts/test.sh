@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # make test: a fresh database, the add-on installed, the whole suite through pytest-odoo.
+# KC_TESTS="kreancia_collect/tests/test_x.py" runs only those files (the default is every test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/odoo-env.sh
@@ -15,4 +16,4 @@ echo "Installing kreancia_collect in a fresh database $db ..."
 python3 "$ODOO_BIN" -c "$conf" -d "$db" -i kreancia_collect --stop-after-init --without-demo=True \
     --log-level=warn --load-language=fr_FR
 python3 -m pytest -p no:cacheprovider --odoo-config="$conf" --odoo-database="$db" --odoo-http \
-    kreancia_collect/tests "$@"
+    ${KC_TESTS:-kreancia_collect/tests} "$@"
