@@ -1,7 +1,8 @@
-from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError, ValidationError
 
 from ..tools.phone import PhoneError, normalize_phone
+from .kreancia_escalation import in_caller_lang
 from .kreancia_scenario_step import IDENTITIES
 
 OUTCOMES = [
@@ -128,3 +129,63 @@ class KreanciaCall(models.Model):
         self.partner_id.sudo().activity_schedule(
             activity_xmlid, date_deadline=date, summary=summary, note=self.note or "", user_id=self.user_id.id
         )
+
+    @api.model
+    def log_call(
+        self,
+        partner_id,
+        outcome,
+        *,
+        phone=None,
+        note=None,
+        invoice_ids=None,
+        instalments=None,
+        callback_date=None,
+        direction="outbound",
+        duration=0.0,
+        identity="company",
+        brand_id=None,
+    ):
+        """Log a call as an agent does from the customer's form, for an external caller.
+
+        :param partner_id: the customer's id
+        :param outcome: one of the call outcomes (``reached``, ``promise``, ``dispute``, ``callback``...)
+        :param phone: the number dialled (default: the customer's invoicing contact's, else the customer's)
+        :param invoice_ids: the invoices discussed (default: the customer's overdue invoices)
+        :param instalments: for a promise, ``[{"date": "2026-07-01", "amount": 500.0}, ...]``
+        :param callback_date: ISO date, required for a ``callback`` outcome
+        :return: ``{"call_id": int, "phone_e164": str, "commitment_id": int or False}``
+        """
+        env = in_caller_lang(self).env
+        partner = env["res.partner"].browse(partner_id).exists()
+        if not partner:
+            raise UserError(env._("No customer has the id %(id)s.", id=partner_id))
+        if outcome not in dict(OUTCOMES):
+            raise UserError(
+                env._(
+                    "%(outcome)s is not a call outcome: use one of %(outcomes)s.",
+                    outcome=outcome,
+                    outcomes=", ".join(dict(OUTCOMES)),
+                )
+            )
+        to_date = env["kreancia.escalation"]._to_date
+        values = {
+            "partner_id": partner.commercial_partner_id.id,
+            "outcome": outcome,
+            "note": note,
+            "direction": direction,
+            "duration": duration,
+            "identity": identity,
+            "brand_id": brand_id,
+            "callback_date": to_date(callback_date) if callback_date else False,
+            "instalment_ids": [
+                Command.create({"date": to_date(line.get("date")), "amount": line.get("amount")})
+                for line in instalments or []
+            ],
+        }
+        if phone:
+            values["phone"] = phone
+        if invoice_ids is not None:
+            values["move_ids"] = [Command.set(invoice_ids)]
+        call, commitment = env["kreancia.call.log"].create(values)._log()
+        return {"call_id": call.id, "phone_e164": call.phone_e164, "commitment_id": commitment.id or False}

@@ -1,10 +1,11 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import float_compare, float_is_zero
 
 from ..tools.phone import first_mobile
+from .kreancia_escalation import in_caller_lang
 
 
 class KreanciaCommitment(models.Model):
@@ -149,6 +150,20 @@ class KreanciaCommitment(models.Model):
         return first_mobile([p.phone for p in (self.recipient_id, self.partner_id) if p.phone], country.code)
 
     @api.model
+    def check_commitments(self, today=None):
+        """Keep or break the open commitments of the user's companies as of ``today`` (an ISO date string).
+
+        What the daily check does, callable by a collection manager.
+
+        :return: ``{"checked": int, "broken": int}``
+        """
+        commitments = in_caller_lang(self)
+        env = commitments.env
+        if not (env.su or env.user.has_group("kreancia_collect.kreancia_collect_group_manager")):
+            raise AccessError(env._("Only a collection manager can check payment commitments."))
+        return commitments._cron_check_commitments(env["kreancia.escalation"]._to_date(today))
+
+    @api.model
     def _cron_check_commitments(self, today=None):
         """Keep or break open commitments from the payments received.
 
@@ -185,7 +200,8 @@ class KreanciaCommitment(models.Model):
         self.move_ids._dunning_write({"dunning_gap_waived": True})
         for commitment in self:
             collector = commitment.partner_id.dunning_collector_id or commitment.user_id
-            commitment.partner_id.message_post(
+            # a manager may check commitments without being allowed to edit contacts
+            commitment.partner_id.sudo().message_post(
                 body=self.env._(
                     "Payment commitment broken: %(paid)s received of %(promised)s promised.",
                     paid=commitment.amount_paid,
@@ -193,7 +209,7 @@ class KreanciaCommitment(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
-            commitment.partner_id.activity_schedule(
+            commitment.partner_id.sudo().activity_schedule(
                 "mail.mail_activity_data_call",
                 date_deadline=fields.Date.context_today(self),
                 summary=self.env._("Broken payment commitment: call the customer"),

@@ -2,9 +2,11 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
+from odoo.http import request
 from odoo.tools import SQL
 
 from ..tools.dunning import days_late, gap_elapsed
@@ -14,19 +16,110 @@ _logger = logging.getLogger(__name__)
 MANAGER_GROUP = "kreancia_collect.kreancia_collect_group_manager"
 
 
+def in_caller_lang(records):
+    """``records`` in the language of the user an external call (JSON-2, API key) runs as.
+
+    Such a call has no session, so its context carries the server's default
+    language; unless the caller names one in the call's context, messages
+    (errors included) are in its user's own language.
+    """
+    if request and request.httprequest.path.startswith("/json/2/"):
+        context = request.params.get("context") or {}
+        if "lang" not in context and records.env.user.lang:
+            return records.with_context(lang=records.env.user.lang)
+    return records
+
+
+WRITTEN_CHANNELS = ("email", "letter", "formal_notice")  # one voice per customer and run
+CHANNEL_SEVERITY = {"email": 1, "letter": 2, "formal_notice": 3}
+
+
+class PlannedLine(NamedTuple):
+    """One invoice due for a step today, as read at planning time."""
+
+    move_id: int
+    step: models.BaseModel  # the step due for this invoice
+    days_late: int
+    currency_id: int
+    residual: float
+    residual_company: float
+
+
 @dataclass
 class PlannedIntervention:
-    """What the run will do for one customer and one channel."""
+    """What the run will do for one customer and one channel (or one voice)."""
 
     partner_id: int
-    channel: str
-    step: models.BaseModel
-    lines: list = field(default_factory=list)  # (move_id, step_id, days_late, currency_id, residual, residual_company)
+    step: models.BaseModel  # the step that speaks
+    one_voice: bool = False  # every invoice then stands at the speaking step
+    lines: list = field(default_factory=list)  # PlannedLine
     credit: float = 0.0  # open credit notes of the customer, company currency
 
     @property
+    def channel(self):
+        return self.step.channel
+
+    @property
     def amount_company(self):
-        return sum(line[5] for line in self.lines)
+        return sum(line.residual_company for line in self.lines)
+
+    def line_step(self, line):
+        """The step an invoice stands at once the intervention is performed."""
+        return self.step if self.one_voice else line.step
+
+    def add(self, line):
+        self.lines.append(line)
+        if _more_advanced(line.step, self.step):
+            self.step = line.step
+
+    def keep_lines(self, fresh):
+        """Keep the lines still due after a re-read, ``fresh = {move_id: (residual, residual_company)}``;
+        the most advanced step among them speaks."""
+        self.lines = [
+            line._replace(residual=fresh[line.move_id][0], residual_company=fresh[line.move_id][1])
+            for line in self.lines
+            if line.move_id in fresh
+        ]
+        if self.lines:
+            self.step = self.lines[0].step
+            for line in self.lines[1:]:
+                if _more_advanced(line.step, self.step):
+                    self.step = line.step
+
+    def to_dict(self):
+        """Plain data for an external caller."""
+        return {
+            "partner_id": self.partner_id,
+            "partner_name": self.step.env["res.partner"].browse(self.partner_id).display_name,
+            "channel": self.channel,
+            "step_id": self.step.id,
+            "step_name": self.step.name,
+            "scenario_id": self.step.scenario_id.id,
+            "manual": self.step.manual,
+            "amount": self.amount_company,
+            "credit": self.credit,
+            "currency": self.step.company_id.currency_id.name,
+            "company_id": self.step.company_id.id,
+            "invoices": [
+                {
+                    "id": line.move_id,
+                    "name": self.step.env["account.move"].browse(line.move_id).name,
+                    "step_id": self.line_step(line).id,
+                    "days_late": line.days_late,
+                    "amount_residual": line.residual,
+                }
+                for line in self.lines
+            ],
+        }
+
+
+def _more_advanced(step, other):
+    """Whether ``step`` is further along than ``other``: later delay, then the sterner channel."""
+    return (step.delay_days, CHANNEL_SEVERITY.get(step.channel, 0), step.id) > (
+        other.delay_days,
+        CHANNEL_SEVERITY.get(other.channel, 0),
+        other.id,
+    )
 
 
 class KreanciaEscalation(models.AbstractModel):
@@ -48,10 +141,15 @@ class KreanciaEscalation(models.AbstractModel):
     def run(self, today=None):
         """Perform every dunning step due on ``today`` (default: today).
 
-        :return: counts of what was done, e.g. ``{"interventions": 3, "invoices": 7}``
+        :param today: a date or an ISO date string (``"2026-06-15"``)
+        :return: counts of what was done, e.g. ``{"interventions": 3, "invoices": 7, "done": 3}``
         """
+        return in_caller_lang(self)._run(today)
+
+    @api.model
+    def _run(self, today):
         self._check_can_run()
-        today = today or fields.Date.context_today(self)
+        today = self._to_date(today)
         counts = Counter()
         engine = self.sudo().with_context(kreancia_user_id=self.env.uid)
         for company in self.env.companies:
@@ -60,9 +158,18 @@ class KreanciaEscalation(models.AbstractModel):
 
     @api.model
     def plan(self, today=None):
-        """What ``run(today)`` would do, without changing anything."""
+        """What ``run(today)`` would do, without changing anything.
+
+        :param today: a date or an ISO date string
+        :return: one dict per planned intervention: customer, channel, step, amount and invoices
+        """
+        return [planned.to_dict() for planned in in_caller_lang(self)._plan(today)]
+
+    @api.model
+    def _plan(self, today=None):
+        """:class:`PlannedIntervention` list of every company of the environment."""
         self._check_can_run()
-        today = today or fields.Date.context_today(self)
+        today = self._to_date(today)
         plans = []
         for company in self.env.companies:
             plans += self.sudo().with_company(company)._plan_company(company, today)
@@ -78,6 +185,16 @@ class KreanciaEscalation(models.AbstractModel):
         if not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
             raise AccessError(self.env._("Only a collection manager can run the dunning escalation."))
 
+    @api.model
+    def _to_date(self, value):
+        """A date from a date, an ISO string (external callers) or None (today)."""
+        if not value:
+            return fields.Date.context_today(self)
+        try:
+            return fields.Date.to_date(value)
+        except ValueError:
+            raise UserError(self.env._("%(value)s is not a date: give it as YYYY-MM-DD.", value=value)) from None
+
     # ------------------------------------------------------------------
     # Run
     # ------------------------------------------------------------------
@@ -85,19 +202,67 @@ class KreanciaEscalation(models.AbstractModel):
     def _run_company(self, company, today, counts):
         self._lift_expired_pauses(company, today)
         plans = self._plan_company(company, today)
+        commit = self.env.context.get("kreancia_commit")
+        if commit:
+            # each batch then starts a transaction of its own, which sees what was paid since planning
+            self.env["ir.cron"]._commit_progress(remaining=len(plans))
         for start in range(0, len(plans), self.BATCH_SIZE):
             batch = plans[start : start + self.BATCH_SIZE]
-            # a batch is all or nothing: an unexpected error undoes it whole
-            with self.env.cr.savepoint():
-                interventions = self._create_interventions(company, today, batch)
-                interventions.filtered(lambda intervention: intervention.state != "to_validate")._perform()
+            interventions = self._perform_batch(company, today, batch)
             for intervention in interventions:
                 counts["interventions"] += 1
                 counts[intervention.state] += 1
                 counts[f"channel_{intervention.channel}"] += 1
                 counts["invoices"] += len(intervention.line_ids)
-            if self.env.context.get("kreancia_commit"):
-                self.env["ir.cron"]._commit_progress(len(batch), remaining=len(plans) - start - len(batch))
+            if commit and not self.env["ir.cron"]._commit_progress(len(batch)):
+                break  # out of time: the scheduler resumes the run, which performs nothing twice
+
+    def _perform_batch(self, company, today, batch):
+        """Re-read and lock what the batch is about to act on, then create and perform its interventions.
+
+        A batch is all or nothing: an unexpected error undoes it whole.
+        """
+        with self.env.cr.savepoint():
+            batch = self._recheck(company, today, batch)
+            interventions = self._create_interventions(company, today, batch)
+            interventions.filtered(lambda intervention: intervention.state != "to_validate")._perform()
+        return interventions
+
+    def _recheck(self, company, today, batch):
+        """Drop from ``batch`` what no longer qualifies, reading and locking its invoices now.
+
+        Planning may be minutes old: a customer may have paid, disputed or
+        promised since. Invoices another transaction is writing (a payment
+        being registered) are skipped: the next run sees them settled.
+        """
+        move_ids = tuple(line.move_id for planned in batch for line in planned.lines)
+        if not move_ids:
+            return []
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT m.id, m.amount_residual, ABS(m.amount_residual_signed)
+                  FROM account_move m
+                  JOIN res_partner p ON p.id = m.commercial_partner_id
+                 WHERE m.id IN %(move_ids)s AND %(qualifies)s
+                   FOR UPDATE OF m SKIP LOCKED
+                """,
+                move_ids=move_ids,
+                qualifies=self._qualifying_sql(company, today),
+            )
+        )
+        fresh = {
+            move_id: (residual, residual_company) for move_id, residual, residual_company in self.env.cr.fetchall()
+        }
+        kept = []
+        for planned in batch:
+            planned.keep_lines(fresh)
+            if planned.lines:
+                kept.append(planned)
+            else:
+                _logger.info("Customer %s no longer qualifies for %s: dropped", planned.partner_id, planned.step.name)
+        return kept
 
     def _lift_expired_pauses(self, company, today):
         """End the pauses whose date has passed: dunning resumes from the step reached."""
@@ -127,18 +292,18 @@ class KreanciaEscalation(models.AbstractModel):
                     "user_id": False if step.manual else user_id,
                     "amount_total": plan.amount_company,
                     "amount_credit": plan.credit,
-                    "move_ids": [fields.Command.set([line[0] for line in plan.lines])],
+                    "move_ids": [fields.Command.set([line.move_id for line in plan.lines])],
                     "line_ids": [
                         fields.Command.create(
                             {
-                                "move_id": move_id,
-                                "step_id": step_id,
-                                "days_late": late,
-                                "currency_id": currency_id,
-                                "amount_residual": residual,
+                                "move_id": line.move_id,
+                                "step_id": plan.line_step(line).id,
+                                "days_late": line.days_late,
+                                "currency_id": line.currency_id,
+                                "amount_residual": line.residual,
                             }
                         )
-                        for move_id, step_id, late, currency_id, residual, _company in plan.lines
+                        for line in plan.lines
                     ],
                 }
             )
@@ -190,16 +355,16 @@ class KreanciaEscalation(models.AbstractModel):
             if not step_id or not self._gap_elapsed(row, last_contact.get(partner.id), today, scenario):
                 continue
             step = steps[step_id]
-            plan = plans.setdefault(
-                (partner.id, step.channel),
-                PlannedIntervention(partner.id, step.channel, step, credit=open_credits.get(partner.id, 0.0)),
-            )
-            if step.delay_days > plan.step.delay_days:
-                plan.step = step
-            plan.lines.append(
-                (
+            one_voice = step.channel in WRITTEN_CHANNELS and scenario.one_voice
+            key = (partner.id, "written" if one_voice else step.channel)
+            if key not in plans:
+                plans[key] = PlannedIntervention(
+                    partner.id, step, one_voice=one_voice, credit=open_credits.get(partner.id, 0.0)
+                )
+            plans[key].add(
+                PlannedLine(
                     row["id"],
-                    step_id,
+                    step,
                     days_late(row["due_date"], today),
                     row["currency_id"],
                     row["residual"],
@@ -261,31 +426,42 @@ class KreanciaEscalation(models.AbstractModel):
                   FROM account_move m
              LEFT JOIN kreancia_scenario_step s ON s.id = m.dunning_step_id
                   JOIN res_partner p ON p.id = m.commercial_partner_id
-                 WHERE m.company_id = %(company_id)s
-                   AND m.move_type = 'out_invoice'
-                   AND m.state = 'posted'
-                   AND m.payment_state IN ('not_paid', 'partial')
-                   AND m.amount_residual > 0
-                   AND m.invoice_date_due <= %(due_before)s
-                   AND (COALESCE(m.dunning_state, 'none') IN ('none', 'running')
-                        -- a pause whose date has passed no longer holds, lifted or not yet
-                        OR (m.dunning_state = 'paused'
-                            AND (m.dunning_pause_until IS NULL OR m.dunning_pause_until < %(today)s)
-                            AND (p.dunning_pause_until IS NULL OR p.dunning_pause_until < %(today)s)))
-                   AND NOT EXISTS (
-                        SELECT 1 FROM account_move_line l
-                          JOIN account_account a ON a.id = l.account_id
-                         WHERE l.move_id = m.id AND l.no_followup
-                           AND a.account_type = 'asset_receivable')
-                   AND NOT EXISTS (
-                        SELECT 1 FROM kreancia_intervention_account_move_rel r
-                          JOIN kreancia_intervention i ON i.id = r.intervention_id
-                         WHERE r.move_id = m.id AND i.state = 'to_validate')
+                 WHERE m.invoice_date_due <= %(due_before)s
+                   AND %(qualifies)s
               ORDER BY m.commercial_partner_id, m.invoice_date_due, m.id
                 """,
-                company_id=company.id,
                 due_before=due_before,
-                today=today,
+                qualifies=self._qualifying_sql(company, today),
             )
         )
         return self.env.cr.dictfetchall()
+
+    def _qualifying_sql(self, company, today):
+        """What an invoice ``m`` (customer ``p``) must be to receive a step today, whatever its due date:
+        posted, open, neither settled nor excluded from follow-ups, not paused, disputed, promised or
+        handed over, not waiting for a validation."""
+        return SQL(
+            """
+                m.company_id = %(company_id)s
+            AND m.move_type = 'out_invoice'
+            AND m.state = 'posted'
+            AND m.payment_state IN ('not_paid', 'partial')
+            AND m.amount_residual > 0
+            AND (COALESCE(m.dunning_state, 'none') IN ('none', 'running')
+                 -- a pause whose date has passed no longer holds, lifted or not yet
+                 OR (m.dunning_state = 'paused'
+                     AND (m.dunning_pause_until IS NULL OR m.dunning_pause_until < %(today)s)
+                     AND (p.dunning_pause_until IS NULL OR p.dunning_pause_until < %(today)s)))
+            AND NOT EXISTS (
+                 SELECT 1 FROM account_move_line l
+                   JOIN account_account a ON a.id = l.account_id
+                  WHERE l.move_id = m.id AND l.no_followup
+                    AND a.account_type = 'asset_receivable')
+            AND NOT EXISTS (
+                 SELECT 1 FROM kreancia_intervention_account_move_rel r
+                   JOIN kreancia_intervention i ON i.id = r.intervention_id
+                  WHERE r.move_id = m.id AND i.state = 'to_validate')
+            """,
+            company_id=company.id,
+            today=today,
+        )

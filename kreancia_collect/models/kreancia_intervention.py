@@ -130,7 +130,9 @@ class KreanciaIntervention(models.Model):
         sequence = self.env["ir.sequence"]
         for vals in vals_list:
             if vals.get("name", "/") == "/":
-                vals["name"] = sequence.next_by_code("kreancia.intervention") or "/"
+                # the reference's year is the letter's, not the day it was produced
+                day = vals.get("date") or fields.Date.context_today(self)
+                vals["name"] = sequence.with_context(ir_sequence_date=day).next_by_code("kreancia.intervention") or "/"
         return super().create(vals_list)
 
     def action_validate(self):
@@ -142,6 +144,15 @@ class KreanciaIntervention(models.Model):
             raise UserError(self.env._("Select interventions waiting for validation."))
         pending.write({"user_id": self.env.uid})
         pending._perform()
+        failed = pending.filtered(lambda intervention: intervention.state == "failed")
+        if failed:
+            # nothing is half-done: the whole validation is undone and the interventions stay to validate
+            raise UserError(
+                self.env._(
+                    "Nothing was validated, because these interventions cannot be performed:\n%(reasons)s",
+                    reasons="\n".join(f"- {intervention.name}: {intervention.error}" for intervention in failed),
+                )
+            )
         return True
 
     def action_cancel(self):

@@ -41,6 +41,22 @@ class KreanciaIntervention(models.Model):
             limit=1,
         )
 
+    def _has_previous_reminders(self):
+        """Whether the customer already received a reminder about one of these invoices."""
+        self.ensure_one()
+        return bool(
+            self.search_count(
+                [
+                    ("partner_id", "=", self.partner_id.id),
+                    ("move_ids", "in", self.move_ids.ids),
+                    ("channel", "in", ("email", "sms", *LETTER_CHANNELS)),
+                    ("state", "in", ("done", "to_send")),
+                    ("id", "<", self.id),
+                ],
+                limit=1,
+            )
+        )
+
     def _sent_date(self):
         """The day the letter left: posted, or e-mailed."""
         self.ensure_one()

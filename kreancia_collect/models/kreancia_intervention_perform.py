@@ -235,10 +235,7 @@ class KreanciaIntervention(models.Model):
         self._with_postal_address()._isolate(type(self)._generate_letters)
 
     def _perform_formal_notice(self):
-        letters = self._with_postal_address()
-        for intervention in letters:
-            intervention.deadline_date = intervention.date + timedelta(days=intervention.step_id.deadline_days)
-        letters._isolate(type(self)._generate_letters)
+        self._with_postal_address()._isolate(type(self)._generate_letters)
 
     def _with_postal_address(self):
         """The interventions whose letter can be addressed; the others fail."""
@@ -262,7 +259,13 @@ class KreanciaIntervention(models.Model):
         return self.env["res.partner"]
 
     def _generate_letters(self):
-        """Render every letter in one wkhtmltopdf call; the letters wait to be posted."""
+        """Render every letter in one wkhtmltopdf call; the letters wait to be posted.
+
+        Deadline, amounts and PDF are written together: a letter that cannot
+        be produced (a missing rate) leaves none of them behind.
+        """
+        for notice in self.filtered(lambda intervention: intervention.channel == "formal_notice"):
+            notice.deadline_date = notice.date + timedelta(days=notice.step_id.deadline_days)
         self._attach_letters()
         self.write({"state": "to_send"})
 

@@ -39,6 +39,13 @@ class KreanciaScenario(models.Model):
         required=True,
         help="Minimum number of days between two interventions to the same customer.",
     )
+    one_voice = fields.Boolean(
+        "One written communication per customer",
+        default=True,
+        help="Each run, a customer receives at most one e-mail, letter or formal notice: the most advanced "
+        "step due speaks and lists every invoice due for a step that day, which then all stand at that step. "
+        "Untick to send one communication per channel instead.",
+    )
     description = fields.Text(translate=True)
     agent_id = fields.Many2one(
         "res.users",

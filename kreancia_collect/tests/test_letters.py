@@ -143,20 +143,47 @@ class TestLetters(KreanciaCommon):
         self.make_invoice(self.customer, 5, 250, move_type="out_refund")
         notice = self.notice_for(self.customer, full, partial)
         self.assertEqual(notice.move_ids, full | partial)
-        # 30 days at 12.15 % (ECB 2.15 % on 1 January 2026 + 10 points): 1000 -> 9.99, 600 -> 5.99
-        self.assertEqual(sorted(notice.line_ids.mapped("interest_amount")), [5.99, 9.99])
+        # 30 days at 12.15 % (ECB 2.15 % on 1 January 2026 + 10 points): 1000 -> 9.99, 600 -> 5.99;
+        # the 400 paid 30 days late bore interest until it was paid: 400 x 12.15 % x 30 / 365 = 3.99
+        line_full = notice.line_ids.filtered(lambda line: line.move_id == full)
+        line_partial = notice.line_ids - line_full
+        self.assertEqual((line_full.residual_interest, line_full.late_paid_interest), (9.99, 0.0))
+        self.assertEqual((line_partial.residual_interest, line_partial.late_paid_interest), (5.99, 3.99))
+        self.assertEqual(line_partial.interest_amount, 9.98)
+        self.assertEqual(
+            line_partial.late_payments, [{"date": "2026-06-15", "amount": 400.0, "days": 30, "interest": 3.99}]
+        )
         self.assertEqual(notice.line_ids.mapped("indemnity_amount"), [40.0, 40.0], "still due after a partial payment")
         self.assertEqual(notice.amount_net, 1350.0)
-        self.assertAlmostEqual(notice.amount_interest, 15.98)
+        self.assertAlmostEqual(notice.amount_interest, 19.97)
+        self.assertAlmostEqual(notice.amount_late_paid_interest, 3.99)
         self.assertEqual(notice.amount_indemnity, 80.0)
-        self.assertAlmostEqual(notice.amount_claimed, 1445.98)
+        self.assertAlmostEqual(notice.amount_claimed, 1449.97)
         text = " ".join(pdf_text(notice.attachment_id.raw).split())
         self.assertRegex(text, r"Open credit notes - .{0,3}250[.,]00")
         self.assertRegex(text, r"Net principal .{0,3}1[ ,.\u202f\xa0]?350[.,]00")
         self.assertRegex(text, r"12[.,]15 % a year")
-        self.assertRegex(text, r"Late-payment interest .*? .{0,3}15[.,]98")
+        self.assertRegex(text, r"Paid late on (06/15/2026|15/06/2026) 30 .{0,3}400[.,]00 .{0,3}3[.,]99")
+        self.assertRegex(text, r"Late-payment interest .*? .{0,3}19[.,]97")
+        self.assertRegex(text, r"of which on sums paid late, until the day they were paid .{0,3}3[.,]99")
         self.assertRegex(text, r"40 EUR per late invoice \(D441-5\) .{0,3}80[.,]00")
-        self.assertRegex(text, r"Total claimed .{0,3}1[ ,.\u202f\xa0]?445[.,]98")
+        self.assertRegex(text, r"Total claimed .{0,3}1[ ,.\u202f\xa0]?449[.,]97")
+
+    def test_a_credit_note_applied_late_bears_interest_until_applied(self):
+        invoice = self.make_invoice(self.customer, 30, 1000)
+        refund = self.make_invoice(self.customer, 10, 300, move_type="out_refund")
+        # the credit note is matched with the invoice 10 days after the invoice fell due
+        # the reconciliation is dated by the later of the two entries: the credit note's
+        (invoice | refund).line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        ).reconcile()
+        notice = self.notice_for(self.customer, invoice)
+        line = notice.line_ids
+        self.assertEqual(line.amount_residual, 700.0)
+        # 300 x 12.15 % x 20 / 365 = 2.00 (due 16 May, credited 5 June); 700 x 12.15 % x 30 / 365 = 6.99
+        self.assertEqual(line.late_payments, [{"date": "2026-06-05", "amount": 300.0, "days": 20, "interest": 2.0}])
+        self.assertEqual(line.residual_interest, 6.99)
+        self.assertEqual(line.interest_amount, 8.99)
 
     def test_rate_change_between_half_years(self):
         self.env["kreancia.interest.rate"].search([("date_start", "=", date(2026, 7, 1))]).write(
@@ -166,7 +193,9 @@ class TestLetters(KreanciaCommon):
         notice = self.notice_for(self.customer, invoice, days=25)  # letter of 10 July 2026
         # 10 days at 12.15 % + 10 days at 12.40 %
         self.assertEqual(notice.line_ids.interest_amount, 6.73)
-        self.assertRegex(notice.interest_rate_display, r"^12[.,]15 % / 12[.,]40 %$")
+        self.assertRegex(
+            notice.interest_rate_display, r"^H1 2026: 12[.,]15 %; H2 2026: 12[.,]40 %$", "by period, in order"
+        )
 
     def test_consumer_owes_neither_interest_nor_indemnity(self):
         consumer = self._make_customer("Jean Dupont", "jean.dupont@example.com", is_company=False)
@@ -192,7 +221,7 @@ class TestLetters(KreanciaCommon):
         self.customer.dunning_contract_rate = 9.0
         invoice = self.make_invoice(self.customer, 800, 1000)  # due 3 April 2024
         notice = self.notice_for(self.customer, invoice)
-        self.assertRegex(notice.interest_rate_display, r"^9[.,]00 % / .*15[.,]21 %$")
+        self.assertRegex(notice.interest_rate_display, r"^H1 2024: 15[.,]21 %; H2 2024: .*; H1 2026: 9[.,]00 %$")
 
     def test_missing_rate_fails_the_letter_and_writes_nothing(self):
         self.env.ref("kreancia_collect.interest_rate_2026_h1").unlink()
@@ -227,6 +256,33 @@ class TestLetters(KreanciaCommon):
         self.assertRegex(text, "(06/23/2026|23/06/2026)")
         self.assertIn("within 8 days", text)
         self.assertIn("handed over for legal recovery", text)
+
+    def test_formal_notice_recalls_previous_reminders_only_when_there_were_some(self):
+        first = self.notice_for(self.customer, self.make_invoice(self.customer, 25, 800))
+        text = " ".join(pdf_text(first.attachment_id.raw).split())
+        self.assertIn("The invoices listed below remain unpaid.", text, "no reminder was ever sent")
+        self.assertNotIn("previous reminders", text)
+
+        invoice = self.make_invoice(self.customer_2, 12, 500)
+        self.run_escalation()
+        letter = self.interventions(self.customer_2)
+        self.assertEqual(letter.channel, "letter")
+        self.run_escalation(days=10)
+        notice = self.interventions(self.customer_2) - letter
+        self.assertEqual((notice.channel, notice.move_ids), ("formal_notice", invoice))
+        text = " ".join(pdf_text(notice.attachment_id.raw).split())
+        self.assertIn("Despite our previous reminders, the invoices listed below remain unpaid.", text)
+
+    def test_reference_takes_its_year_from_the_letter_date(self):
+        # letters produced today but dated in another year, as a run on a chosen date does
+        notice = self.notice_for(self.customer, self.make_invoice(self.customer, 225, 800), days=-200)
+        self.assertEqual(notice.date, date(2025, 11, 27))
+        self.assertTrue(notice.name.startswith("DUN/2025/"), notice.name)
+        self.env["kreancia.interest.rate"].create({"date_start": date(2027, 1, 1), "ecb_rate": 2.15, "legal_rate": 2.5})
+        later = self.notice_for(self.customer_2, self.make_invoice(self.customer_2, -175, 800), days=200)
+        self.assertEqual((later.date, later.state), (date(2027, 1, 1), "to_send"))
+        self.assertTrue(later.name.startswith("DUN/2027/"), later.name)
+        self.assertIn(later.name, pdf_text(later.attachment_id.raw))
 
     def test_brand_email_carries_sender_signature_and_letter(self):
         self.brand.signature = "<p>Service contentieux Recouvrement Test</p>"

@@ -12,9 +12,16 @@ unless the contract says otherwise.
 9.99
 >>> recovery_indemnity(professional=True), recovery_indemnity(professional=False)
 (40.0, 0.0)
+
+A sum paid late bears interest until the day it was paid:
+
+>>> [(p.amount, p.days, p.interest) for p in interest_on_late_payments(
+...     date(2026, 1, 31), date(2026, 3, 2), [(date(2026, 2, 20), 400), (date(2026, 1, 20), 100)], rates)]
+[(400, 20, 2.66)]
 """
 
 from datetime import date, timedelta
+from typing import NamedTuple
 
 RECOVERY_INDEMNITY = 40.0  # EUR per invoice paid late (D441-5)
 ECB_MARGIN = 10.0  # points added to the ECB refinancing rate by default (L441-10 II)
@@ -63,6 +70,37 @@ def late_interest(amount, due_date: date, until: date, rates, days_in_year=365):
         total += amount * rates[key] / 100 * days / days_in_year
         start = end + timedelta(days=1)
     return round(total, 2)
+
+
+class LatePayment(NamedTuple):
+    """A sum paid after the due date and the interest it bore until it was paid."""
+
+    date: date
+    amount: float
+    days: int
+    interest: float
+
+
+def interest_on_late_payments(due_date: date, until: date, payments, rates, days_in_year=365):
+    """Interest on each sum paid after ``due_date``, from the day after it through the payment date.
+
+    L441-10 makes interest run on every sum until it is paid: a partial
+    payment (or a credit note) made late still owes interest for the days it
+    was late. Sums paid on or before the due date owe nothing; a payment
+    dated after ``until`` counts up to ``until`` only.
+
+    :param payments: ``(payment_date, amount)`` pairs, in the invoice's currency
+    :return: list of :class:`LatePayment`, in date order, one per sum paid late
+    :raises RateMissing: when the table has no rate for a half-year crossed
+    """
+    late = []
+    for paid_on, amount in sorted(payments):
+        if amount <= 0 or paid_on <= due_date:
+            continue
+        end = min(paid_on, until)
+        interest = late_interest(amount, due_date, end, rates, days_in_year)
+        late.append(LatePayment(paid_on, amount, (end - due_date).days, interest))
+    return late
 
 
 def minimum_contractual_rate(legal_interest_rate):

@@ -66,6 +66,15 @@ class KreanciaCallLog(models.TransientModel):
 
     def action_confirm(self):
         """Create the call (and its commitment); any error leaves nothing behind."""
+        self._log()
+        # the form behind the dialog shows the new call and commitment at once
+        return {"type": "ir.actions.client", "tag": "soft_reload"}
+
+    def _log(self):
+        """Create the call and, for a promise, its commitment.
+
+        :return: ``(call, commitment)``, the commitment empty when none was promised
+        """
         self.ensure_one()
         if self.outcome == "promise" and not self.instalment_ids:
             raise UserError(self.env._("Enter the promised payment dates and amounts."))
@@ -85,8 +94,9 @@ class KreanciaCallLog(models.TransientModel):
                 "brand_id": self.brand_id.id,
             }
         )
+        commitment = self.env["kreancia.commitment"]
         if self.outcome == "promise":
-            self.env["kreancia.commitment"].create(
+            commitment = commitment.create(
                 {
                     "company_id": self.company_id.id,
                     "partner_id": call.partner_id.id,
@@ -99,5 +109,4 @@ class KreanciaCallLog(models.TransientModel):
                     "call_id": call.id,
                 }
             )
-        # the form behind the dialog shows the new call and commitment at once
-        return {"type": "ir.actions.client", "tag": "soft_reload"}
+        return call, commitment

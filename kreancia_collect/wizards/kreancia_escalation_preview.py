@@ -21,7 +21,7 @@ class KreanciaEscalationPreview(models.TransientModel):
     def action_compute(self):
         """Plan the run on ``date`` and list it."""
         self.ensure_one()
-        plans = self.env["kreancia.escalation"].plan(self.date)
+        plans = self.env["kreancia.escalation"]._plan(self.date)
         self.line_ids = [fields.Command.clear()] + [
             fields.Command.create(
                 {

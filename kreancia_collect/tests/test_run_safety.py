@@ -1,0 +1,144 @@
+from datetime import timedelta
+
+from odoo import SUPERUSER_ID, Command, api, fields
+from odoo.exceptions import UserError
+from odoo.modules.registry import Registry
+from odoo.tests import BaseCase, get_db_name, tagged
+
+from .common import KreanciaCommon
+
+
+@tagged("post_install", "-at_install")
+class TestValidationWritesNothingOnFailure(KreanciaCommon):
+    """A manual step refused at validation leaves the intervention as it was."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.notices = cls.env["kreancia.scenario"].create(
+            {
+                "name": "Validated notices",
+                "company_id": cls.company.id,
+                "min_gap_days": 1,
+                "step_ids": [
+                    Command.create(
+                        {
+                            "name": "Validated notice",
+                            "delay_days": 20,
+                            "channel": "formal_notice",
+                            "deadline_days": 8,
+                            "manual": True,
+                        }
+                    ),
+                ],
+            }
+        )
+        cls.customer.dunning_scenario_id = cls.notices
+
+    def assert_untouched(self, notice, invoice):
+        self.assertEqual(notice.state, "to_validate")
+        self.assertFalse(notice.deadline_date, "no deadline")
+        self.assertFalse(notice.attachment_id, "no letter")
+        self.assertFalse(notice.line_ids.filtered("interest_amount") or notice.line_ids.filtered("indemnity_amount"))
+        self.assertFalse(invoice.dunning_step_id, "no step change")
+
+    def test_missing_rate_refuses_the_validation(self):
+        self.give_postal_addresses(self.customer)
+        invoice = self.make_invoice(self.customer, 25, 800)
+        self.run_escalation()
+        notice = self.interventions(self.customer)
+        self.assertEqual(notice.state, "to_validate")
+        self.env.ref("kreancia_collect.interest_rate_2026_h1").unlink()
+        with self.assertRaises(UserError) as refused:  # rolled back as the web client's request would be
+            notice.with_user(self.manager).action_validate()
+        self.assertIn("No late-payment rate is recorded for half-year 1 of 2026", str(refused.exception))
+        self.assert_untouched(notice, invoice)
+
+    def test_missing_address_refuses_the_validation(self):
+        invoice = self.make_invoice(self.customer, 25, 800)
+        self.run_escalation()
+        notice = self.interventions(self.customer)
+        with self.assertRaises(UserError) as refused:
+            notice.with_user(self.manager).action_validate()
+        self.assertIn("has no postal address", str(refused.exception))
+        self.assert_untouched(notice, invoice)
+        self.assertFalse(notice.error)
+
+
+@tagged("post_install", "-at_install")
+class TestPaidWhileTheRunIsUnderWay(BaseCase):
+    """The run plans every customer first and performs batches afterwards: a payment committed
+    in between must stop the reminder. Real, separate database connections, as in production."""
+
+    def setUp(self):
+        super().setUp()
+        self.registry = Registry(get_db_name())
+        self.today = fields.Date.today()
+        self.created = {}
+        self.addCleanup(self.cleanup)
+
+    def env_of(self, cr):
+        return api.Environment(cr, SUPERUSER_ID, {"lang": "en_US"})
+
+    def make_customer(self, env, name):
+        customer = env["res.partner"].create({"name": name, "is_company": True, "email": f"{name[:5]}@example.com"})
+        invoices = env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": customer.id,
+                    "invoice_date": self.today - timedelta(days=10),
+                    "invoice_date_due": self.today - timedelta(days=10),
+                    "invoice_line_ids": [Command.create({"name": "Supplies", "quantity": 1, "price_unit": 100.0})],
+                }
+                for _ in range(5)
+            ]
+        )
+        invoices.invoice_line_ids.tax_ids = False
+        invoices.action_post()
+        return customer, invoices
+
+    def cleanup(self):
+        """Committed data must not reach the other tests: take it out of every run and queue."""
+        with self.registry.cursor() as cr:
+            env = self.env_of(cr)
+            partners = env["res.partner"].browse(self.created.get("partners", []))
+            env["kreancia.intervention"].search([("partner_id", "in", partners.ids)]).mail_id.unlink()
+            env["kreancia.intervention"].search([("partner_id", "in", partners.ids)]).unlink()
+            moves = env["account.move"].browse(self.created.get("moves", []))
+            moves.line_ids.write({"no_followup": True})
+
+    def test_payment_committed_between_planning_and_performing(self):
+        with self.registry.cursor() as cr:
+            env = self.env_of(cr)
+            payer, paid_invoices = self.make_customer(env, "Paid During The Run SARL")
+            owing, owed_invoices = self.make_customer(env, "Still Owing SARL")
+            company = env.company
+            self.created = {"partners": [payer.id, owing.id], "moves": (paid_invoices | owed_invoices).ids}
+
+        with self.registry.cursor() as run_cr:
+            engine = self.env_of(run_cr)["kreancia.escalation"].with_company(company.id)
+            company = engine.env["res.company"].browse(company.id)
+            plans = [
+                plan for plan in engine._plan_company(company, self.today) if plan.partner_id in (payer.id, owing.id)
+            ]
+            self.assertEqual({plan.partner_id for plan in plans}, {payer.id, owing.id}, "both planned")
+            run_cr.commit()  # the scheduled run commits its progress before its batches
+
+            # meanwhile, the customer pays its five invoices and the payment is committed
+            with self.registry.cursor() as pay_cr:
+                pay_env = self.env_of(pay_cr)
+                pay_env["account.payment.register"].with_context(
+                    active_model="account.move", active_ids=paid_invoices.ids
+                ).create({"payment_date": self.today, "group_payment": True})._create_payments()
+
+            interventions = engine._perform_batch(company, self.today, plans)
+            run_cr.commit()
+            self.assertEqual(interventions.partner_id.ids, [owing.id], "no reminder to the customer who paid")
+            self.assertEqual(len(interventions.line_ids), 5)
+            self.assertTrue(interventions.mail_id)
+            self.assertFalse(
+                engine.env["mail.mail"].search([("model", "=", "res.partner"), ("res_id", "=", payer.id)]),
+                "no e-mail listing paid invoices",
+            )
+            self.assertFalse(engine.env["account.move"].browse(paid_invoices.ids).dunning_step_id)
