@@ -163,7 +163,12 @@ class TestLetters(KreanciaCommon):
         self.assertRegex(text, r"Open credit notes - .{0,3}250[.,]00")
         self.assertRegex(text, r"Net principal .{0,3}1[ ,.\u202f\xa0]?350[.,]00")
         self.assertRegex(text, r"12[.,]15 % a year")
-        self.assertRegex(text, r"Paid late on (06/15/2026|15/06/2026) 30 .{0,3}400[.,]00 .{0,3}3[.,]99")
+        self.assertRegex(
+            text,
+            rf"{partial.name} .{{0,40}}600[.,]00 .{{0,3}}5[.,]99 "
+            r"Paid late on (06/15/2026|15/06/2026) 30 .{0,3}400[.,]00 .{0,3}3[.,]99",
+            "the sum paid late is printed under its invoice",
+        )
         self.assertRegex(text, r"Late-payment interest .*? .{0,3}19[.,]97")
         self.assertRegex(text, r"of which on sums paid late, until the day they were paid .{0,3}3[.,]99")
         self.assertRegex(text, r"40 EUR per late invoice \(D441-5\) .{0,3}80[.,]00")
