@@ -23,6 +23,7 @@
         "data/ir_cron_data.xml",
         "data/mail_template_commitment_data.xml",
         "data/kreancia_interest_rate_data.xml",
+        "data/kreancia_interest_rate_cron.xml",
         # reports
         "reports/kreancia_letter_layout.xml",
         "reports/kreancia_letter_report.xml",

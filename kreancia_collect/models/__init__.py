@@ -18,3 +18,4 @@ from . import res_partner_legal
 from . import kreancia_intervention_legal
 from . import kreancia_intervention_letter
 from . import res_partner_statement
+from . import kreancia_interest_rate_ecb

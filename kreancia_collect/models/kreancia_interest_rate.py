@@ -92,19 +92,23 @@ class KreanciaInterestRate(models.Model):
         below the floor of a half-year (3 x its legal interest rate).
 
         :param table: the result of :meth:`_rate_table`
-        :raises UserError: when a half-year of the period has no rate
+        :raises UserError: when a half-year of the period has no rate, or, under a contractual
+            rate, no legal interest rate (its floor)
         """
         keys = legal.half_years_between(due_date + timedelta(days=1), until)
-        if contract_rate:
-            return {
-                key: max(contract_rate, legal.minimum_contractual_rate(table[key].legal_rate))
-                if key in table
-                else contract_rate
-                for key in keys
-            }
-        missing = [key for key in keys if key not in table]
+        missing = self._missing_half_years(due_date, until, contract_rate, table=table)
         if missing:
             year, half = missing[0]
+            if (year, half) in table:
+                raise UserError(
+                    self.env._(
+                        "No legal interest rate is recorded for half-year %(half)s of %(year)s: it sets the floor "
+                        "of the contractual late-payment rate (3 x the legal interest rate). Add it in "
+                        "Accounting > Configuration > Collection > Late-Payment Rates.",
+                        half=half,
+                        year=year,
+                    )
+                )
             raise UserError(
                 self.env._(
                     "No late-payment rate is recorded for half-year %(half)s of %(year)s: "
@@ -113,7 +117,28 @@ class KreanciaInterestRate(models.Model):
                     year=year,
                 )
             )
+        if contract_rate:
+            return {key: max(contract_rate, legal.minimum_contractual_rate(table[key].legal_rate)) for key in keys}
         return {key: table[key].rate for key in keys}
+
+    @api.model
+    def _missing_half_years(self, due_date, until, contract_rate=0.0, table=None):
+        """``[(year, half)]`` of the late period from ``due_date`` to ``until`` that a letter cannot price.
+
+        A half-year is missing when it has no row, or, under a contractual rate, when its
+        legal interest rate (whose triple is the contractual rate's floor) is not recorded.
+
+        :param table: the result of :meth:`_rate_table`, read here when not given
+        """
+        if not due_date or not until or until <= due_date:
+            return []
+        if table is None:
+            table = self._rate_table()
+        return [
+            key
+            for key in legal.half_years_between(due_date + timedelta(days=1), until)
+            if key not in table or (contract_rate and not table[key].legal_rate)
+        ]
 
     @api.model
     def _legal_rate_on(self, day):
