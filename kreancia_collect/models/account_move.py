@@ -62,6 +62,7 @@ class AccountMove(models.Model):
         string="Payment commitments",
         readonly=True,
         copy=False,
+        groups="account.group_account_invoice,account.group_account_readonly",
     )
     dunning_days_late = fields.Integer("Days late", compute="_compute_dunning_days_late")
     dunning_intervention_ids = fields.Many2many(
@@ -72,6 +73,7 @@ class AccountMove(models.Model):
         "Interventions",
         readonly=True,
         copy=False,
+        groups="account.group_account_invoice,account.group_account_readonly",
     )
 
     @api.depends(

@@ -4,6 +4,9 @@ from odoo.tools import SQL
 
 from ..tools.scoring import suggest_trust
 
+# who may read a customer's collection history (core's partner "Invoicing" tab shows to the same groups)
+ACCOUNTING_READERS = "account.group_account_invoice,account.group_account_readonly"
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -24,11 +27,15 @@ class ResPartner(models.Model):
         help="No reminder is sent to this customer until this date (included).",
     )
     dunning_pause_reason = fields.Char("Pause reason")
-    dunning_intervention_ids = fields.One2many("kreancia.intervention", "partner_id", "Interventions")
+    dunning_intervention_ids = fields.One2many(
+        "kreancia.intervention", "partner_id", "Interventions", groups=ACCOUNTING_READERS
+    )
     dunning_intervention_count = fields.Integer("Intervention count", compute="_compute_dunning_intervention_count")
-    dunning_call_ids = fields.One2many("kreancia.call", "partner_id", "Calls")
+    dunning_call_ids = fields.One2many("kreancia.call", "partner_id", "Calls", groups=ACCOUNTING_READERS)
     dunning_call_count = fields.Integer("Call count", compute="_compute_dunning_counts")
-    dunning_commitment_ids = fields.One2many("kreancia.commitment", "partner_id", "Payment commitments")
+    dunning_commitment_ids = fields.One2many(
+        "kreancia.commitment", "partner_id", "Payment commitments", groups=ACCOUNTING_READERS
+    )
     dunning_commitment_count = fields.Integer("Commitment count", compute="_compute_dunning_counts")
     dunning_overdue_amount = fields.Monetary(
         "Overdue amount", compute="_compute_dunning_overdue", currency_field="dunning_currency_id"
@@ -50,21 +57,32 @@ class ResPartner(models.Model):
         help="From the last 12 months: average days late of paid invoices and broken commitments.",
     )
 
+    def _dunning_count(self, model, domain=()):
+        """Records of ``model`` per customer in the user's companies.
+
+        Counted as superuser, within the companies the multi-company rules
+        would allow: a count is harmless, and any reader of the customer
+        (portal, an employee without collection rights) may compute it.
+        """
+        return dict(
+            self.env[model]
+            .sudo()
+            ._read_group(
+                [("partner_id", "in", self.ids), ("company_id", "in", self.env.companies.ids), *domain],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+
     @api.depends("dunning_intervention_ids")
     def _compute_dunning_intervention_count(self):
-        counts = dict(
-            self.env["kreancia.intervention"]._read_group([("partner_id", "in", self.ids)], ["partner_id"], ["__count"])
-        )
+        counts = self._dunning_count("kreancia.intervention")
         for partner in self:
             partner.dunning_intervention_count = counts.get(partner._origin, 0)
 
     def _compute_dunning_counts(self):
-        calls = dict(
-            self.env["kreancia.call"]._read_group([("partner_id", "in", self.ids)], ["partner_id"], ["__count"])
-        )
-        commitments = dict(
-            self.env["kreancia.commitment"]._read_group([("partner_id", "in", self.ids)], ["partner_id"], ["__count"])
-        )
+        calls = self._dunning_count("kreancia.call")
+        commitments = self._dunning_count("kreancia.commitment")
         for partner in self:
             partner.dunning_call_count = calls.get(partner._origin, 0)
             partner.dunning_commitment_count = commitments.get(partner._origin, 0)
@@ -82,9 +100,10 @@ class ResPartner(models.Model):
 
     def _compute_dunning_overdue(self):
         today = fields.Date.context_today(self)
+        # as superuser: the domain keeps to the current company, and the sums are what any reader may see
         groups = {
             partner: (amount, oldest, step)
-            for partner, amount, oldest, step in self.env["account.move"]._read_group(
+            for partner, amount, oldest, step in self.env["account.move"].sudo()._read_group(
                 self._overdue_domain(),
                 ["commercial_partner_id"],
                 ["amount_residual_signed:sum", "invoice_date_due:min", "dunning_step_id:max"],
@@ -100,13 +119,7 @@ class ResPartner(models.Model):
     def _compute_dunning_suggested_trust(self):
         since = fields.Date.subtract(fields.Date.context_today(self), months=12)
         delays = self._dunning_average_days_late(since)
-        broken = dict(
-            self.env["kreancia.commitment"]._read_group(
-                [("partner_id", "in", self.ids), ("state", "=", "broken"), ("create_date", ">=", since)],
-                ["partner_id"],
-                ["__count"],
-            )
-        )
+        broken = self._dunning_count("kreancia.commitment", [("state", "=", "broken"), ("create_date", ">=", since)])
         for partner in self:
             partner.dunning_suggested_trust = suggest_trust(
                 delays.get(partner._origin.id), broken.get(partner._origin, 0)
