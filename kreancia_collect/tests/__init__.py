@@ -7,3 +7,6 @@ from . import test_channels
 from . import test_rules
 from . import test_agent
 from . import test_agent_tour
+from . import test_delivery
+from . import test_commitment_sms
+from . import test_draft_letters
