@@ -19,3 +19,7 @@ from . import kreancia_intervention_legal
 from . import kreancia_intervention_letter
 from . import res_partner_statement
 from . import kreancia_interest_rate_ecb
+from . import kreancia_intervention_email
+from . import mail_mail
+from . import mail_thread
+from . import ir_actions_report

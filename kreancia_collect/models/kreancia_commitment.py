@@ -135,6 +135,8 @@ class KreanciaCommitment(models.Model):
                     sms_template._render_field("body", commitment.ids, compute_lang=True)[commitment.id],
                     partner_ids=commitment.recipient_id.ids,
                     sms_numbers=[number],
+                    # the SMS queue sends it once this transaction commits, never from inside it
+                    put_in_queue=True,
                 )
         for commitment in self.filtered(lambda c: c.recipient_id.email):
             # filed in the customer's chatter, the written trace of the promise

@@ -382,9 +382,13 @@ class KreanciaEscalation(models.AbstractModel):
         )
 
     def _last_contact_dates(self, company, partner_ids):
-        """Date of the last intervention (other than cancelled) of each customer."""
+        """Date of the last intervention of each customer that reached it (neither cancelled nor failed)."""
         groups = self.env["kreancia.intervention"]._read_group(
-            [("company_id", "=", company.id), ("partner_id", "in", partner_ids), ("state", "!=", "cancelled")],
+            [
+                ("company_id", "=", company.id),
+                ("partner_id", "in", partner_ids),
+                ("state", "not in", ("cancelled", "failed")),
+            ],
             ["partner_id"],
             ["date:max"],
         )

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_date, pdf
@@ -125,3 +127,33 @@ class KreanciaIntervention(models.Model):
             }
         )
         return {"type": "ir.actions.act_url", "url": f"/web/content/{attachment.id}?download=true", "target": "self"}
+
+    # ------------------------------------------------------------------
+    # Draft letters
+    # ------------------------------------------------------------------
+
+    def _letter_is_final(self):
+        """Whether the letter is the one sent: produced (to post, or posted); anything else prints as a draft."""
+        self.ensure_one()
+        return self.state in ("to_send", "done")
+
+    def _letter_is_draft(self):
+        """Whether the letter being rendered is a draft (see ``ir.actions.report._render_qweb_pdf``)."""
+        self.ensure_one()
+        return self.id in self.env.context.get("kreancia_draft_letter_ids", ())
+
+    def _prepare_draft_letters(self):
+        """Fix the amounts and deadline the letters would carry if validated now.
+
+        Writes; the caller renders inside a savepoint it rolls back.
+        """
+        for intervention in self.filtered(lambda i: i.channel == "formal_notice" and not i.deadline_date):
+            intervention.deadline_date = intervention.date + timedelta(days=intervention.step_id.deadline_days)
+        self._compute_legal_amounts()
+
+    def action_preview_letter(self):
+        """The letter as it would be sent, marked as a draft; nothing is written."""
+        letters = self.filtered(lambda intervention: intervention.channel in LETTER_CHANNELS)
+        if not letters:
+            raise UserError(self.env._("Select letters or formal notices to preview."))
+        return self.env.ref("kreancia_collect.action_report_dunning_letter").report_action(letters)

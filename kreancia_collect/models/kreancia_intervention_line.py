@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class KreanciaInterventionLine(models.Model):
@@ -18,3 +18,25 @@ class KreanciaInterventionLine(models.Model):
     days_late = fields.Integer(readonly=True)
     currency_id = fields.Many2one("res.currency", required=True)
     amount_residual = fields.Monetary("Amount due", currency_field="currency_id", readonly=True)
+    previous_step_id = fields.Many2one(
+        "kreancia.scenario.step",
+        "Step before",
+        readonly=True,
+        ondelete="set null",
+        help="The invoice's step when the intervention was created: it returns there if the e-mail is not delivered.",
+    )
+    previous_last_date = fields.Date("Last reminder before", readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # remember where each invoice stood, so that an undelivered e-mail can put it back
+        moves = self.env["account.move"].browse(
+            {vals["move_id"] for vals in vals_list if "previous_step_id" not in vals}
+        )
+        moves.fetch(["dunning_step_id", "dunning_last_date"])
+        for vals in vals_list:
+            if "previous_step_id" not in vals:
+                move = moves.browse(vals["move_id"])
+                vals["previous_step_id"] = move.dunning_step_id.id
+                vals["previous_last_date"] = move.dunning_last_date
+        return super().create(vals_list)

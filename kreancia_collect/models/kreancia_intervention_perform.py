@@ -111,7 +111,9 @@ class KreanciaIntervention(models.Model):
             )
         mails = self.env["mail.mail"].sudo().create(mail_values)
         for intervention, mail in zip(self, mails, strict=True):
-            intervention.write({"mail_id": mail.id, "message_id": mail.mail_message_id.id, "state": "done"})
+            intervention.write(
+                {"mail_id": mail.id, "message_id": mail.mail_message_id.id, "state": "done", "delivery_state": "queued"}
+            )
 
     def _author(self):
         """Partner shown as the author of the communication."""

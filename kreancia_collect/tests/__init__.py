@@ -3,6 +3,9 @@ from . import test_agent
 from . import test_agent_tour
 from . import test_api
 from . import test_channels
+from . import test_commitment_sms
+from . import test_delivery
+from . import test_draft_letters
 from . import test_dunning_tools
 from . import test_ecb_rates
 from . import test_escalation
