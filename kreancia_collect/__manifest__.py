@@ -7,7 +7,7 @@
     "author": "Kreancia",
     "website": "https://github.com/kreancia/kreancia_collect",
     "maintainers": ["kreancia"],
-    "depends": ["account", "mail", "sms", "phone_validation"],
+    "depends": ["account", "mail", "sms"],
     "external_dependencies": {"python": ["phonenumbers"]},
     "data": [
         # security
@@ -23,7 +23,6 @@
         "data/ir_cron_data.xml",
         "data/mail_template_commitment_data.xml",
         "data/kreancia_interest_rate_data.xml",
-        "data/kreancia_interest_rate_cron.xml",
         # reports
         "reports/kreancia_letter_layout.xml",
         "reports/kreancia_letter_report.xml",

@@ -7,3 +7,11 @@ python3 -m ruff format --check kreancia_collect benchmarks
 # missing-readme: the project's README.md stands at the repository root
 # models are split into small files by concern (STYLE.md), hence no "consider merging classes"
 python3 -m pylint --rcfile=.pylintrc --disable=missing-readme,consider-merging-classes-inherited kreancia_collect
+# every test module is imported by tests/__init__.py, or `odoo-bin --test-enable` would skip it silently
+missing=$(cd kreancia_collect/tests && for f in test_*.py; do
+    grep -qx "from \. import ${f%.py}" __init__.py || echo "$f"
+done)
+if [ -n "$missing" ]; then
+    echo "tests/__init__.py does not import: $missing" >&2
+    exit 1
+fi

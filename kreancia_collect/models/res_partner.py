@@ -103,7 +103,9 @@ class ResPartner(models.Model):
         # as superuser: the domain keeps to the current company, and the sums are what any reader may see
         groups = {
             partner: (amount, oldest, step)
-            for partner, amount, oldest, step in self.env["account.move"].sudo()._read_group(
+            for partner, amount, oldest, step in self.env["account.move"]
+            .sudo()
+            ._read_group(
                 self._overdue_domain(),
                 ["commercial_partner_id"],
                 ["amount_residual_signed:sum", "invoice_date_due:min", "dunning_step_id:max"],
