@@ -15,3 +15,4 @@ if [ -n "$missing" ]; then
     echo "tests/__init__.py does not import: $missing" >&2
     exit 1
 fi
+python3 scripts/gen_description.py --check
