@@ -16,6 +16,8 @@ if ! psql -d "$db" -Atc "select 1 from ir_module_module where name = 'kreancia_c
     python3 "$ODOO_BIN" -c "$conf" -d "$db" -i l10n_fr_account --with-demo --load-language=fr_FR \
         --stop-after-init --log-level=warn
     python3 "$ODOO_BIN" -c "$conf" -d "$db" -i kreancia_collect --stop-after-init --log-level=warn
+    # The first start prints the demo's letters: wkhtmltopdf fetches their styles from web.base.url.
+    psql -d "$db" -qc "UPDATE ir_config_parameter SET value = 'http://localhost:${KC_PORT:-8069}' WHERE key = 'web.base.url'"
 fi
 echo "Serving $db on http://localhost:${KC_PORT:-8069} (login: admin, password: admin)"
 exec python3 "$ODOO_BIN" -c "$conf" -d "$db" --http-port="${KC_PORT:-8069}" "$@"
