@@ -22,10 +22,12 @@ class TestDemo(TransactionCase):
         super().setUpClass()
         cls.today = fields.Date.context_today(cls.env["res.users"])
         convert_file(cls.env, "kreancia_collect", "demo/kreancia_demo.xml", {}, mode="init", noupdate=True)
-        # the demo is dated from today: its half-year needs a rate (the data and the demo ship them up to a date)
+        # the demo is dated from today, the rates ship up to a date: the last two half-years need one
         half_year = date(cls.today.year, 1 if cls.today.month <= 6 else 7, 1)
-        if not cls.env["kreancia.interest.rate"].search([("date_start", "=", half_year)]):
-            cls.env["kreancia.interest.rate"].create({"date_start": half_year, "ecb_rate": 2.15, "legal_rate": 2.62})
+        previous = date(half_year.year - 1, 7, 1) if half_year.month == 1 else date(half_year.year, 1, 1)
+        for start in (previous, half_year):
+            if not cls.env["kreancia.interest.rate"].search([("date_start", "=", start)]):
+                cls.env["kreancia.interest.rate"].create({"date_start": start, "ecb_rate": 2.15, "legal_rate": 2.62})
         cls.company = cls.env.ref("kreancia_collect.demo_company_fr")
 
     def test_demo_company_is_french_in_euros(self):
