@@ -5,6 +5,7 @@ from . import test_api
 from . import test_channels
 from . import test_commitment_sms
 from . import test_delivery
+from . import test_demo
 from . import test_doctests
 from . import test_draft_letters
 from . import test_dunning_tools

@@ -1,0 +1,93 @@
+from datetime import date
+
+from odoo import fields
+from odoo.tests import TransactionCase, tagged
+from odoo.tools.convert import convert_file
+
+from .common import pdf_text
+
+
+@tagged("post_install", "-at_install")
+class TestDemo(TransactionCase):
+    """The demo data (what `make run` shows) loaded into the test database and run once.
+
+    The suite installs the add-on without demo data, so this loads
+    ``demo/kreancia_demo.xml`` as Odoo does when installing with demo, in the
+    test's transaction. Without l10n_fr_account (the test database), the
+    French company gets Odoo's generic chart, still in EUR.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.today = fields.Date.context_today(cls.env["res.users"])
+        convert_file(cls.env, "kreancia_collect", "demo/kreancia_demo.xml", {}, mode="init", noupdate=True)
+        # the demo is dated from today, the rates ship up to a date: the last two half-years need one
+        half_year = date(cls.today.year, 1 if cls.today.month <= 6 else 7, 1)
+        previous = date(half_year.year - 1, 7, 1) if half_year.month == 1 else date(half_year.year, 1, 1)
+        for start in (previous, half_year):
+            if not cls.env["kreancia.interest.rate"].search([("date_start", "=", start)]):
+                cls.env["kreancia.interest.rate"].create({"date_start": start, "ecb_rate": 2.15, "legal_rate": 2.62})
+        cls.company = cls.env.ref("kreancia_collect.demo_company_fr")
+
+    def test_demo_company_is_french_in_euros(self):
+        company = self.company
+        self.assertEqual(company.currency_id, self.env.ref("base.EUR"))
+        self.assertEqual(company.country_id, self.env.ref("base.fr"))
+        self.assertTrue(company.chart_template)
+        self.assertEqual((company.vat, company.company_registry), ("FR19812345676", "812345676"))
+        self.assertIn("FR76 3000 4012 3400 0123 4567 862", company.partner_id.bank_ids.mapped("acc_number"))
+        admin = self.env.ref("base.user_admin")
+        self.assertEqual(admin.company_id, company)
+        scenarios = self.env["kreancia.scenario"].search([("company_id", "=", company.id)])
+        self.assertIn(self.env.ref("kreancia_collect.scenario_standard"), scenarios)
+        self.assertIn(self.env.ref("kreancia_collect.demo_scenario_agency"), scenarios)
+        self.assertEqual(self.env.ref("kreancia_collect.demo_brand_agency").company_id, company)
+        self.assertEqual(self.env.ref("kreancia_collect.demo_commitment_moreau").company_id, company)
+
+    def test_demo_invoices_on_the_french_company(self):
+        def move(xmlid):
+            return self.env.ref(f"kreancia_collect.{xmlid}")
+
+        moves = self.env["account.move"].search(
+            [
+                (
+                    "partner_id.name",
+                    "in",
+                    [
+                        "Boulangerie Martin SARL",
+                        "Atelier Durand SAS",
+                        "Transports Lefèvre SA",
+                        "Cabinet Moreau",
+                        "Garage Bernard SARL",
+                    ],
+                ),
+                ("move_type", "in", ["out_invoice", "out_refund"]),
+            ]
+        )
+        self.assertEqual(len(moves), 10)
+        self.assertEqual(moves.company_id, self.company)
+        self.assertEqual(moves.currency_id, self.env.ref("base.EUR"))
+        self.assertEqual(set(moves.mapped("state")), {"posted"})
+        late = ["demo_invoice_due_today", "demo_invoice_late_3", "demo_invoice_late_8", "demo_invoice_late_20"]
+        late += ["demo_invoice_late_45", "demo_invoice_late_95"]
+        self.assertEqual([(self.today - move(x).invoice_date_due).days for x in late], [0, 3, 8, 20, 45, 95])
+        self.assertEqual(move("demo_invoice_paid").payment_state, "paid")
+        self.assertEqual(move("demo_invoice_partial").amount_residual, 3000.0)
+        self.assertEqual(move("demo_refund_durand").move_type, "out_refund")
+
+    def test_demo_run_claims_euros_for_a_french_creditor(self):
+        """The first run's formal notice to Garage Bernard, under the agency's letterhead."""
+        self.env["kreancia.escalation"].with_company(self.company).run()
+        bernard = self.env.ref("kreancia_collect.demo_partner_bernard")
+        notice = self.env["kreancia.intervention"].search([("partner_id", "=", bernard.id)])
+        self.assertEqual(notice.channel, "formal_notice")
+        self.assertEqual(notice.company_id, self.company)
+        self.assertEqual(notice.brand_id, self.env.ref("kreancia_collect.demo_brand_agency"))
+        self.assertEqual(notice.amount_indemnity, 40.0)
+        text = " ".join(pdf_text(notice.attachment_id.raw).split())
+        self.assertIn("Recouvrement Conseil", text)
+        self.assertIn("Créancier : Fournitures Lyonnaises SAS, 5 quai Saint-Vincent, 69001 Lyon", text)
+        self.assertIn("3 000,00 €", text)
+        self.assertIn("(D441-5) 40,00 €", text)
+        self.assertNotIn("$", text)
