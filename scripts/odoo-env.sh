@@ -3,12 +3,38 @@
 # Odoo must be importable by python3, or ODOO_SRC must name its source tree.
 
 _kc_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$_kc_root/scripts/setup.sh"
+[ -n "${KC_NO_SETUP:-}" ] || kc_setup_machine
+
+kc_odoo_root() {  # the folder holding the importable odoo package, when it is Odoo 19
+    python3 -c 'import os, sys, odoo, odoo.release as r
+if r.version_info[0] != 19: sys.exit(1)
+print(os.path.dirname(os.path.abspath(list(odoo.__path__)[0])))' 2>/dev/null
+}
+
 if [ -n "${ODOO_SRC:-}" ]; then
     export PYTHONPATH="$ODOO_SRC${PYTHONPATH:+:$PYTHONPATH}"
 fi
-ODOO_ROOT=$(python3 -c 'import odoo, os; print(os.path.dirname(os.path.abspath(list(odoo.__path__)[0])))' 2>/dev/null)
-if [ -z "$ODOO_ROOT" ] || ! python3 -c 'import odoo.release as r, sys; sys.exit(r.version_info[0] != 19)' 2>/dev/null; then
-    echo "Odoo 19.0 is not importable by python3: make it importable or set ODOO_SRC (see ../shared/ODOO19.md and README.md, 'Prerequisites')." >&2
+ODOO_ROOT=$(kc_odoo_root || true)
+if [ -z "$ODOO_ROOT" ] && [ -z "${ODOO_SRC:-}" ]; then
+    # neither python3 nor ODOO_SRC gives Odoo 19.0: fetch it as a user with network would
+    _kc_odoo="$_kc_root/.odoo"
+    _kc_git="${ODOO_GIT:-https://github.com/odoo/odoo.git}"
+    if [ ! -f "$_kc_odoo/odoo-bin" ]; then
+        echo "Odoo 19.0 is not importable: cloning branch 19.0 of $_kc_git into .odoo (shallow) ..."
+        rm -rf "$_kc_odoo"
+        if ! git clone --quiet --depth 1 --branch 19.0 "$_kc_git" "$_kc_odoo" 2>/dev/null; then
+            rm -rf "$_kc_odoo"
+            echo "Odoo 19.0 is missing: make it importable by python3, set ODOO_SRC to a 19.0 source tree, or ODOO_GIT to a reachable clone of Odoo's repository (see README.md, 'Prerequisites')." >&2
+            exit 2
+        fi
+        python3 -m pip install --quiet --disable-pip-version-check -r "$_kc_odoo/requirements.txt"
+    fi
+    export PYTHONPATH="$_kc_odoo${PYTHONPATH:+:$PYTHONPATH}"
+    ODOO_ROOT=$(kc_odoo_root || true)
+fi
+if [ -z "$ODOO_ROOT" ]; then
+    echo "Odoo 19.0 is not importable by python3: make it importable or set ODOO_SRC to a 19.0 source tree (see ../shared/ODOO19.md and README.md, 'Prerequisites')." >&2
     exit 2
 fi
 ODOO_BIN="$ODOO_ROOT/odoo-bin"

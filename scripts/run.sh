@@ -4,7 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/odoo-env.sh
 kc_ensure_postgres
-python3 -m pip install --quiet -r requirements.txt
 
 db="${KC_DB:-kreancia_demo}"
 conf="$PWD/.odoo-run.conf"
