@@ -18,3 +18,7 @@ from . import res_partner_legal
 from . import kreancia_intervention_legal
 from . import kreancia_intervention_letter
 from . import res_partner_statement
+from . import kreancia_aging_bucket
+from . import res_company_aging
+from . import kreancia_aged_balance
+from . import res_partner_aged

@@ -7,3 +7,5 @@ from . import test_channels
 from . import test_rules
 from . import test_agent
 from . import test_agent_tour
+from . import test_aging_tools
+from . import test_aged_balance

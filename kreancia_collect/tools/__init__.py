@@ -2,3 +2,4 @@ from . import dunning
 from . import phone
 from . import scoring
 from . import legal
+from . import aging

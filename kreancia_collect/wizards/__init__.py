@@ -5,3 +5,4 @@ from . import kreancia_intervention_mark_posted
 from . import kreancia_call_log
 from . import kreancia_call_log_instalment
 from . import kreancia_statement_print
+from . import kreancia_aged_balance_wizard
