@@ -22,3 +22,4 @@ from . import kreancia_aging_bucket
 from . import res_company_aging
 from . import kreancia_aged_balance
 from . import res_partner_aged
+from . import kreancia_kpi

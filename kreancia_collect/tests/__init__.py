@@ -9,3 +9,5 @@ from . import test_agent
 from . import test_agent_tour
 from . import test_aging_tools
 from . import test_aged_balance
+from . import test_kpi_tools
+from . import test_kpi
