@@ -42,6 +42,7 @@
         "views/menus.xml",
         "views/kreancia_aged_balance_views.xml",
         "views/res_partner_aged_views.xml",
+        "views/kreancia_collection_overview_views.xml",
         "views/kreancia_figures_menus.xml",
     ],
     "assets": {

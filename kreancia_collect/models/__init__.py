@@ -23,3 +23,5 @@ from . import res_company_aging
 from . import kreancia_aged_balance
 from . import res_partner_aged
 from . import kreancia_kpi
+from . import kreancia_collection_overview
+from . import kreancia_xlsx_export

@@ -37,3 +37,10 @@ class ResPartner(models.Model):
             domain=[("partner_id", "=", self.commercial_partner_id.id)],
             name=self.env._("Open items of %(customer)s", customer=self.commercial_partner_id.display_name),
         ) | {"view_mode": "list,pivot,graph", "views": [(False, "list"), (False, "pivot"), (False, "graph")]}
+
+    def action_dunning_export_account_xlsx(self):
+        """Download the customer's account (statement, reminders, calls, commitments) as XLSX."""
+        self.ensure_one()
+        export = self.env["kreancia.xlsx.export"]
+        raw = export.customer_account_xlsx(self)
+        return export._download(self.commercial_partner_id, f"account_{self.commercial_partner_id.id}.xlsx", raw)

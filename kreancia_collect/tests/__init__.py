@@ -11,3 +11,4 @@ from . import test_aging_tools
 from . import test_aged_balance
 from . import test_kpi_tools
 from . import test_kpi
+from . import test_xlsx

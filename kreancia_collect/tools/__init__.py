@@ -4,3 +4,4 @@ from . import scoring
 from . import legal
 from . import aging
 from . import kpi
+from . import xlsx

@@ -82,12 +82,9 @@ class KreanciaAgedBalanceWizard(models.TransientModel):
 
     def action_export_xlsx(self):
         self.ensure_one()
-        self._checked()
-        return {
-            "type": "ir.actions.act_url",
-            "url": f"/kreancia_collect/xlsx/aged_balance/{self.id}",
-            "target": "self",
-        }
+        export = self.env["kreancia.xlsx.export"]
+        raw = export.aged_balance_xlsx(self)
+        return export._download(self, f"aged_balance_{fields.Date.to_string(self.as_of)}.xlsx", raw)
 
     @api.model
     def action_open_today(self):
