@@ -41,7 +41,7 @@ class TestXlsx(KreanciaFiguresCommon):
         self.assertIn(self.company.currency_id.name, sheet["A4"].value)
         self.assertIn("Companies:", sheet["A5"].value)
         self.assertEqual(sheet.freeze_panes, "A8")
-        self.assertEqual(sheet.auto_filter.ref, "A7:L9")
+        self.assertEqual(sheet.auto_filter.ref, "A7:M9")
         header = [cell.value for cell in sheet[7]]
         self.assertEqual(header[:5], ["Customer", "Collector", "Payer segment", "Not due", "1-30"])
         self.assertEqual(
@@ -53,10 +53,10 @@ class TestXlsx(KreanciaFiguresCommon):
         self.assertEqual(bakery[:2], [self.customer.name, self.agent.name])
         self.assertEqual(bakery[3:], [0, 0, 600, 0, 0, 600, 0, -200, 0, 400])
         self.assertEqual(sheet["F9"].number_format.split(" ")[0], "#,##0.00")
-        self.assertEqual(sheet["I9"].number_format, "0.0%")
+        self.assertEqual(sheet["J9"].number_format, "0.0%")
         self.assertEqual(sheet["A10"].value, "Total")
         self.assertEqual(sheet["F10"].value, "=SUM(F8:F9)")
-        self.assertEqual(sheet["L10"].value, "=SUM(L8:L9)")
+        self.assertEqual(sheet["M10"].value, "=SUM(M8:M9)")
         self.assertEqual(sheet.column_dimensions["A"].width, 34.7109375)
 
     def test_empty_selection_refused(self):
