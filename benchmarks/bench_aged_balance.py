@@ -69,6 +69,8 @@ def populate(env, invoices, customers, today):
              WHERE ref LIKE 'BENCH-%%';
             CREATE TEMP TABLE bench_partner AS
                 SELECT ROW_NUMBER() OVER (ORDER BY id) - 1 AS n, id FROM res_partner WHERE ref LIKE 'BENCH-%%';
+            CREATE UNIQUE INDEX ON bench_partner (n);
+            ANALYZE bench_partner;
             INSERT INTO account_move (name, move_type, state, auto_post, journal_id, company_id, currency_id,
                                       partner_id, commercial_partner_id, date, invoice_date, invoice_date_due,
                                       amount_total, amount_total_signed, amount_residual, amount_residual_signed,
