@@ -101,6 +101,7 @@ def populate(env, invoices, customers, today):
             SELECT 'BPAY/' || substr(m.name, 6), 'entry', 'posted', 'no', %(misc)s, m.company_id, m.currency_id,
                    m.partner_id, m.partner_id, m.date + 20, 'BENCH-PAY'
               FROM account_move m WHERE m.ref = 'BENCH' AND m.id %% 3 = 0;
+            ANALYZE account_move;
             INSERT INTO account_move_line (move_id, journal_id, company_id, company_currency_id, currency_id,
                                            account_id, partner_id, name, display_type, parent_state, date,
                                            debit, credit, balance, amount_currency, amount_residual,
