@@ -21,6 +21,11 @@ class KreanciaCollectionOverview(models.TransientModel):
     to_send_count = fields.Integer("Letters to send", compute="_compute_counts")
     intervention_count = fields.Integer("Interventions this month", compute="_compute_counts")
 
+    @api.depends("as_of")
+    def _compute_display_name(self):
+        for overview in self:
+            overview.display_name = self.env._("Collection Overview")
+
     @api.depends("as_of", "company_id")
     def _compute_counts(self):
         Intervention = self.env["kreancia.intervention"]

@@ -54,10 +54,10 @@ def dso_countback(receivable, months):
 def best_possible_dso(current_receivable, sales, days):
     """Best possible DSO: current (not yet due) receivable / credit sales x days.
 
-    >>> best_possible_dso(0, 0, 30)
-    0.0
+    >>> best_possible_dso(0, 0, 30), best_possible_dso(100, -50, 30)
+    (0.0, 0.0)
     """
-    return round(current_receivable / sales * days, 2) if sales else 0.0
+    return round(current_receivable / sales * days, 2) if sales > 0 else 0.0
 
 
 def cei(opening, sales, ending_total, ending_current):

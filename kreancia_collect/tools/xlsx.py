@@ -86,6 +86,10 @@ class Book:
             for col, (column, value) in enumerate(zip(columns, row, strict=True)):
                 self._write_cell(sheet, head + offset, col, column, value)
         last = head + len(rows)
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)  # printed: every column on the page's width
+        sheet.repeat_rows(head)
+        sheet.set_row(head, 30)
         sheet.freeze_panes(head + 1, 0)
         sheet.autofilter(head, 0, max(last, head), len(columns) - 1)
         if total_label is not None:
