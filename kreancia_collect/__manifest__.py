@@ -23,6 +23,7 @@
         "data/ir_cron_data.xml",
         "data/mail_template_commitment_data.xml",
         "data/kreancia_interest_rate_data.xml",
+        "data/kreancia_aging_bucket_data.xml",
         # reports
         "reports/kreancia_letter_layout.xml",
         "reports/kreancia_letter_report.xml",
@@ -39,6 +40,10 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",
+        "views/kreancia_aged_balance_views.xml",
+        "views/res_partner_aged_views.xml",
+        "views/kreancia_collection_overview_views.xml",
+        "views/kreancia_figures_menus.xml",
     ],
     "assets": {
         "web.assets_tests": [

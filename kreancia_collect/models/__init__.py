@@ -23,3 +23,10 @@ from . import kreancia_intervention_email
 from . import mail_mail
 from . import mail_thread
 from . import ir_actions_report
+from . import kreancia_aging_bucket
+from . import res_company_aging
+from . import kreancia_aged_balance
+from . import res_partner_aged
+from . import kreancia_kpi
+from . import kreancia_collection_overview
+from . import kreancia_xlsx_export

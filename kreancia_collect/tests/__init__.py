@@ -1,6 +1,8 @@
 from . import test_accounting_access
+from . import test_aged_balance
 from . import test_agent
 from . import test_agent_tour
+from . import test_aging_tools
 from . import test_api
 from . import test_channels
 from . import test_commitment_sms
@@ -11,6 +13,8 @@ from . import test_draft_letters
 from . import test_dunning_tools
 from . import test_ecb_rates
 from . import test_escalation
+from . import test_kpi
+from . import test_kpi_tools
 from . import test_legal
 from . import test_letters
 from . import test_letters_tour
@@ -20,3 +24,4 @@ from . import test_rules
 from . import test_run_safety
 from . import test_scenario
 from . import test_security
+from . import test_xlsx

@@ -181,3 +181,73 @@ class KreanciaCommon(AccountTestInvoicingCommon):
         if partner:
             domain.append(("partner_id", "=", partner.id))
         return self.env["kreancia.intervention"].search(domain)
+
+
+class KreanciaFiguresCommon(KreanciaCommon):
+    """Builders for the figures: invoices with their own dates, payments and credit notes at a date.
+
+    ``invoice_at(partner, invoice_date, due_date, amount)`` posts an invoice;
+    ``pay_at(invoice, amount, day)`` registers a partial payment dated ``day``;
+    ``refund_at(partner, day, amount, invoice=None)`` posts a credit note, reconciled
+    with ``invoice`` when given; ``unallocated_payment(partner, day, amount)``
+    posts a customer payment reconciled with nothing.
+    """
+
+    @classmethod
+    def invoice_at(cls, partner, invoice_date, due_date, amount, move_type="out_invoice", **values):
+        return cls._create_invoice_one_line(
+            move_type=move_type,
+            price_unit=amount,
+            tax_ids=[],
+            partner_id=partner.id,
+            invoice_date=invoice_date,
+            invoice_payment_term_id=False,
+            invoice_date_due=due_date,
+            post=True,
+            **values,
+        )
+
+    @classmethod
+    def pay_at(cls, invoice, amount, day):
+        cls.env["account.payment.register"].with_context(active_model="account.move", active_ids=invoice.ids).create(
+            {"amount": amount, "payment_date": day}
+        )._create_payments()
+
+    @classmethod
+    def receivable_line(cls, move):
+        return move.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
+
+    @classmethod
+    def refund_at(cls, partner, day, amount, invoice=None, **values):
+        refund = cls.invoice_at(partner, day, day, amount, move_type="out_refund", **values)
+        if invoice:
+            (cls.receivable_line(refund) | cls.receivable_line(invoice)).reconcile()
+        return refund
+
+    @classmethod
+    def unallocated_payment(cls, partner, day, amount, company=None):
+        """A customer's payment booked on its receivable account and reconciled with nothing."""
+        company = company or cls.env.company
+        journal = cls.env["account.journal"].search(
+            [("company_id", "=", company.id), ("type", "=", "general")], limit=1
+        )
+        bank_account = cls.env["account.account"].search(
+            [("company_ids", "in", company.id), ("account_type", "=", "asset_cash")], limit=1
+        )
+        receivable = partner.with_company(company).property_account_receivable_id
+        move = cls.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "date": day,
+                "journal_id": journal.id,
+                "company_id": company.id,
+                "line_ids": [
+                    Command.create({"name": "Payment", "account_id": bank_account.id, "debit": amount}),
+                    Command.create(
+                        {"name": "Payment", "account_id": receivable.id, "credit": amount, "partner_id": partner.id}
+                    ),
+                ],
+            }
+        )
+        move.action_post()
+        return move

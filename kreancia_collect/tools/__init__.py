@@ -3,3 +3,6 @@ from . import phone
 from . import scoring
 from . import legal
 from . import ecb
+from . import aging
+from . import kpi
+from . import xlsx
