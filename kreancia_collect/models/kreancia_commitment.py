@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tools import float_compare, float_is_zero
+from odoo.tools import float_compare, float_is_zero, format_amount
 
 from ..tools.phone import first_mobile
 from .kreancia_escalation import in_caller_lang
@@ -85,8 +85,10 @@ class KreanciaCommitment(models.Model):
                 raise ValidationError(
                     self.env._(
                         "The instalments add up to %(instalments)s, not to the amount promised (%(total)s).",
-                        instalments=sum(commitment.line_ids.mapped("amount")),
-                        total=commitment.amount_total,
+                        instalments=format_amount(
+                            self.env, sum(commitment.line_ids.mapped("amount")), commitment.currency_id
+                        ),
+                        total=format_amount(self.env, commitment.amount_total, commitment.currency_id),
                     )
                 )
             foreign = commitment.move_ids.filtered(
@@ -107,8 +109,8 @@ class KreanciaCommitment(models.Model):
                 raise ValidationError(
                     self.env._(
                         "%(amount)s is more than the invoices still owe (%(owed)s).",
-                        amount=commitment.amount_total,
-                        owed=owed,
+                        amount=format_amount(self.env, commitment.amount_total, commitment.currency_id),
+                        owed=format_amount(self.env, owed, commitment.currency_id),
                     )
                 )
 
@@ -206,8 +208,8 @@ class KreanciaCommitment(models.Model):
             commitment.partner_id.sudo().message_post(
                 body=self.env._(
                     "Payment commitment broken: %(paid)s received of %(promised)s promised.",
-                    paid=commitment.amount_paid,
-                    promised=commitment.amount_total,
+                    paid=format_amount(self.env, commitment.amount_paid, commitment.currency_id),
+                    promised=format_amount(self.env, commitment.amount_total, commitment.currency_id),
                 ),
                 subtype_xmlid="mail.mt_note",
             )
