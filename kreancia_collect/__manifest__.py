@@ -7,8 +7,8 @@
     "author": "Kreancia",
     "website": "https://github.com/kreancia/kreancia_collect",
     "maintainers": ["kreancia"],
-    "depends": ["account", "mail", "sms", "phone_validation"],
-    "external_dependencies": {"python": ["phonenumbers"]},
+    "depends": ["account", "mail", "sms", "phone_validation", "portal", "payment", "account_payment"],
+    "external_dependencies": {"python": ["phonenumbers", "qrcode"]},
     "data": [
         # security
         "security/kreancia_security.xml",
@@ -24,6 +24,7 @@
         "data/mail_template_commitment_data.xml",
         "data/kreancia_interest_rate_data.xml",
         "data/kreancia_interest_rate_cron.xml",
+        "data/mail_template_debtor_data.xml",
         # reports
         "reports/kreancia_letter_layout.xml",
         "reports/kreancia_letter_report.xml",
@@ -40,6 +41,8 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",
+        "views/debtor_portal_templates.xml",
+        "views/kreancia_debtor_link_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

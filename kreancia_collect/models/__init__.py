@@ -23,3 +23,12 @@ from . import kreancia_intervention_email
 from . import mail_mail
 from . import mail_thread
 from . import ir_actions_report
+from . import res_company_portal
+from . import res_config_settings_portal
+from . import kreancia_scenario_portal
+from . import kreancia_debtor_link
+from . import kreancia_debtor_link_actions
+from . import kreancia_debtor_action
+from . import kreancia_plan_proposal
+from . import kreancia_intervention_portal
+from . import res_partner_portal

@@ -4,6 +4,8 @@ from . import test_agent_tour
 from . import test_api
 from . import test_channels
 from . import test_commitment_sms
+from . import test_debtor_page
+from . import test_debtor_tour
 from . import test_delivery
 from . import test_draft_letters
 from . import test_dunning_tools

@@ -3,3 +3,4 @@ from . import phone
 from . import scoring
 from . import legal
 from . import ecb
+from . import plan
