@@ -6,7 +6,7 @@ from werkzeug.exceptions import NotFound
 from odoo import fields, http
 from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
-from odoo.tools import consteq
+from odoo.tools import consteq, is_html_empty
 
 from odoo.addons.payment.controllers.portal import PaymentPortal
 
@@ -35,11 +35,22 @@ class DebtorPortal(PaymentPortal):
         link = request.env["kreancia.debtor.link"].sudo().browse(link_id).exists()
         if not link or not access_token or not consteq(link.access_token or "", str(access_token)):
             raise NotFound()
-        lang = link.partner_id.lang if link.partner_id.lang in PAGE_LANGS else "en_US"
-        if not request.env["res.lang"]._lang_get(lang):
-            lang = "en_US"
-        request.update_context(lang=lang)
+        request.update_context(lang=self._debtor_lang(link))
+        lang = request.env.lang
         return link.with_context(lang=lang).with_company(link.company_id)
+
+    def _debtor_lang(self, link):
+        """The customer's language when the page speaks it and it is active, else English, else the company's."""
+        installed = [code for code, _name in request.env["res.lang"].get_installed()]
+        for lang in (link.partner_id.lang, "en_US", link.company_id.partner_id.lang):
+            if lang in PAGE_LANGS and lang in installed:
+                return lang
+        return installed[0]
+
+    @staticmethod
+    def _one_line_address(partner):
+        lines = partner._display_address(without_company=True).splitlines() if partner else []
+        return ", ".join(line.strip() for line in lines if line.strip())
 
     def _ip(self):
         return request.httprequest.remote_addr
@@ -84,9 +95,12 @@ class DebtorPortal(PaymentPortal):
             lambda move: not move.dunning_dispute and "open" not in move.dunning_commitment_ids.mapped("state")
         )
         scenario = link._scenario()
+        identity = link._identity()
         return {
             "link": link,
-            "identity": link._identity(),
+            "identity": identity,
+            "identity_address": self._one_line_address(identity["address"]),
+            "creditor_address": self._one_line_address(link.company_id.partner_id),
             "company": link.company_id,
             "customer": link.partner_id,
             "rows": rows,
@@ -305,11 +319,12 @@ class DebtorPortal(PaymentPortal):
                 "providers_sudo": providers,
                 "payment_methods_sudo": methods,
                 "tokens_sudo": request.env["payment.token"],
-                "show_tokenize_input_mapping": dict.fromkeys(providers, False),
+                "show_tokenize_input_mapping": dict.fromkeys(providers.ids, False),
                 "transaction_route": f"/collect/{link.id}/transaction/{selection}",
                 "landing_route": f"/collect/{link.id}?access_token={link.access_token}&done=paid",
                 "access_token": link.access_token,
                 "reference_prefix": None,
+                "is_html_empty": is_html_empty,
             }
         )
         return request.render("kreancia_collect.debtor_pay_page", values)

@@ -24,7 +24,10 @@ registry.category("web_tour.tours").add("kreancia_debtor_plan_dispute_tour", {
         },
         {
             trigger: ".o_debtor_plan_form input[name='date_1']",
-            run: `edit ${inDays(10)}`,
+            run() {
+                // hoot's "edit" cannot fill an empty date input
+                document.querySelector(".o_debtor_plan_form input[name='date_1']").value = inDays(10);
+            },
         },
         {
             trigger: ".o_debtor_plan_form input[name='amount_1']",
@@ -32,7 +35,10 @@ registry.category("web_tour.tours").add("kreancia_debtor_plan_dispute_tour", {
         },
         {
             trigger: ".o_debtor_plan_form input[name='date_2']",
-            run: `edit ${inDays(40)}`,
+            run() {
+                // hoot's "edit" cannot fill an empty date input
+                document.querySelector(".o_debtor_plan_form input[name='date_2']").value = inDays(40);
+            },
         },
         {
             trigger: ".o_debtor_plan_form input[name='amount_2']",
