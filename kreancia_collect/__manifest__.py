@@ -7,8 +7,8 @@
     "author": "Kreancia",
     "website": "https://github.com/kreancia/kreancia_collect",
     "maintainers": ["kreancia"],
-    "depends": ["account", "mail", "sms"],
-    "external_dependencies": {"python": ["phonenumbers"]},
+    "depends": ["account", "mail", "sms", "portal", "payment", "account_payment"],
+    "external_dependencies": {"python": ["phonenumbers", "qrcode"]},
     "data": [
         # security
         "security/kreancia_security.xml",
@@ -24,6 +24,7 @@
         "data/mail_template_commitment_data.xml",
         "data/kreancia_interest_rate_data.xml",
         "data/kreancia_aging_bucket_data.xml",
+        "data/mail_template_debtor_data.xml",
         # reports
         "reports/kreancia_letter_layout.xml",
         "reports/kreancia_letter_report.xml",
@@ -44,6 +45,8 @@
         "views/res_partner_aged_views.xml",
         "views/kreancia_collection_overview_views.xml",
         "views/kreancia_figures_menus.xml",
+        "views/debtor_portal_templates.xml",
+        "views/kreancia_debtor_link_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

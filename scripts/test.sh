@@ -12,8 +12,8 @@ kc_write_config "$conf" "$db"
 echo "http_port = ${KC_TEST_PORT:-8169}" >> "$conf"  # leaves 8069 to a running demo
 trap 'dropdb --if-exists "$db" >/dev/null 2>&1 || true' EXIT
 
-echo "Installing kreancia_collect in a fresh database $db ..."
-python3 "$ODOO_BIN" -c "$conf" -d "$db" -i kreancia_collect --stop-after-init --without-demo=True \
+echo "Installing kreancia_collect (and payment_demo for the online payment tests) in a fresh database $db ..."
+python3 "$ODOO_BIN" -c "$conf" -d "$db" -i kreancia_collect,payment_demo --stop-after-init --without-demo=True \
     --log-level=warn --load-language=fr_FR
 python3 -m pytest -p no:cacheprovider --odoo-config="$conf" --odoo-database="$db" --odoo-http \
     ${KC_TESTS:-kreancia_collect/tests} "$@"

@@ -30,3 +30,12 @@ from . import res_partner_aged
 from . import kreancia_kpi
 from . import kreancia_collection_overview
 from . import kreancia_xlsx_export
+from . import res_company_portal
+from . import res_config_settings_portal
+from . import kreancia_scenario_portal
+from . import kreancia_debtor_link
+from . import kreancia_debtor_link_actions
+from . import kreancia_debtor_action
+from . import kreancia_plan_proposal
+from . import kreancia_intervention_portal
+from . import res_partner_portal

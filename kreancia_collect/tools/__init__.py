@@ -6,3 +6,4 @@ from . import ecb
 from . import aging
 from . import kpi
 from . import xlsx
+from . import plan
