@@ -8,7 +8,7 @@
     "website": "https://github.com/kreancia/kreancia_collect",
     "maintainers": ["kreancia"],
     "depends": ["account", "mail", "sms", "phone_validation"],
-    "external_dependencies": {"python": ["phonenumbers"]},
+    "external_dependencies": {"python": ["phonenumbers", "xlsxwriter"]},
     "data": [
         # security
         "security/kreancia_security.xml",
@@ -23,10 +23,12 @@
         "data/ir_cron_data.xml",
         "data/mail_template_commitment_data.xml",
         "data/kreancia_interest_rate_data.xml",
+        "data/kreancia_case_data.xml",
         # reports
         "reports/kreancia_letter_layout.xml",
         "reports/kreancia_letter_report.xml",
         "reports/kreancia_statement_report.xml",
+        "reports/kreancia_case_report.xml",
         # views
         "wizards/kreancia_wizard_views.xml",
         "views/kreancia_scenario_views.xml",
@@ -38,6 +40,8 @@
         "views/kreancia_commitment_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "wizards/kreancia_case_wizard_views.xml",
+        "views/kreancia_case_views.xml",
         "views/menus.xml",
     ],
     "assets": {

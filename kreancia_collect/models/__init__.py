@@ -18,3 +18,12 @@ from . import res_partner_legal
 from . import kreancia_intervention_legal
 from . import kreancia_intervention_letter
 from . import res_partner_statement
+from . import kreancia_case
+from . import kreancia_case_line
+from . import kreancia_case_recovery
+from . import kreancia_case_file
+from . import kreancia_case_report
+from . import kreancia_intervention_case
+from . import kreancia_scenario_step_case
+from . import res_partner_case
+from . import account_move_case

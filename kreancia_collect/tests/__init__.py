@@ -7,3 +7,4 @@ from . import test_channels
 from . import test_rules
 from . import test_agent
 from . import test_agent_tour
+from . import test_case

@@ -5,3 +5,6 @@ from . import kreancia_intervention_mark_posted
 from . import kreancia_call_log
 from . import kreancia_call_log_instalment
 from . import kreancia_statement_print
+from . import kreancia_case_create
+from . import kreancia_case_recovery_register
+from . import kreancia_case_close
