@@ -155,10 +155,18 @@ class KreanciaCase(models.Model):
         env = self.with_context(lang=self._file_lang()).env
         cover, history = own_documents
         partner = self.partner_id.commercial_partner_id
+        labels = {
+            "cover": env._("Cover sheet"),
+            "statement": env._("Statement of account"),
+            "invoices": env._("Invoices"),
+            "letters": env._("Letters"),
+            "history": env._("History"),
+            "file": env._("Case file"),
+        }
         entries = [
-            (f"01 {env._('Cover sheet')} {_slug(self.name)}.pdf", cover),
+            (f"01 {labels['cover']} {_slug(self.name)}.pdf", cover),
             (
-                f"02 {env._('Statement of account')}.pdf",
+                f"02 {labels['statement']}.pdf",
                 self.with_company(self.company_id)
                 .with_context(kreancia_statement_date=self._file_date())
                 ._render_pdf(STATEMENT_REPORT, partner.ids, data={"brand_id": False}),
@@ -167,14 +175,14 @@ class KreanciaCase(models.Model):
         for line in self.line_ids:
             entries.append(
                 (
-                    f"03 {env._('Invoices')}/{_slug(line.move_id.name)}.pdf",
+                    f"03 {labels['invoices']}/{_slug(line.move_id.name)}.pdf",
                     self._render_pdf(INVOICE_REPORT, line.move_id.ids),
                 )
             )
         for letter in self._letters_sent():
-            entries.append((f"04 {env._('Letters')}/{_slug(letter.name)}.pdf", letter.attachment_id.raw))
-        entries.append((f"05 {env._('History')}.pdf", history))
-        entries.append((f"06 {env._('Case file')} {_slug(self.name)}.xlsx", self._xlsx()))
+            entries.append((f"04 {labels['letters']}/{_slug(letter.name)}.pdf", letter.attachment_id.raw))
+        entries.append((f"05 {labels['history']}.pdf", history))
+        entries.append((f"06 {labels['file']} {_slug(self.name)}.xlsx", self._xlsx()))
         return entries
 
     def _case_files(self):

@@ -127,6 +127,26 @@ class TestCase(KreanciaCommon):
         self.assertAlmostEqual(case.amount_claimed, 1040.0 + case.amount_interest)
         self.assertEqual(invoice.dunning_state, "handed_over")
 
+    def test_hand_over_from_the_customer(self):
+        overdue = self.make_invoice(self.customer_2, 45, 500.0) | self.make_invoice(self.customer_2, 10, 200.0)
+        paid = self.make_invoice(self.customer_2, 60, 900.0)
+        self.env["account.payment.register"].with_context(active_model="account.move", active_ids=paid.ids).create(
+            {"payment_date": self.today}
+        )._create_payments()
+        action = self.customer_2.action_dunning_hand_over()
+        wizard = self.env["kreancia.case.create"].with_context(**action["context"]).create({})
+        self.assertEqual(wizard.move_ids, overdue)
+        wizard.agency_id = self.agency
+        wizard._onchange_agency_id()
+        self.assertEqual((wizard.mandate_ref, wizard.commission_rate), ("MANDATE-2026-07", 10.0))
+        case = self.env["kreancia.case"].browse(wizard.action_confirm()["res_id"])
+        self.assertEqual(case.partner_id, self.customer_2)
+        self.assertEqual(case.move_ids, overdue)
+        self.assertAlmostEqual(case.amount_principal, 700.0)
+        self.assertEqual(case.amount_indemnity, 80.0)
+        self.assertEqual(self.customer_2.dunning_case_count, 1)
+        self.assertEqual(set(overdue.mapped("dunning_state")), {"handed_over"})
+
     def test_case_file_holds_the_evidence(self):
         invoice, case = self._hand_over_by_run(1000.0)
         disputed = self.make_invoice(self.customer, 5, 250.0)
