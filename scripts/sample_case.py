@@ -93,7 +93,9 @@ env["account.payment.register"].with_context(active_model="account.move", active
 )._create_payments()
 (first.line_ids | refund.line_ids).filtered(lambda line: line.account_type == "asset_receivable").reconcile()
 case = env["kreancia.case"]._open_cases(
-    first | second, {"agency_id": agency.id, "mandate_ref": "Mandat FL-2026-03", "commission_rate": 12.0}, day=handover_date
+    first | second,
+    {"agency_id": agency.id, "mandate_ref": "Mandat FL-2026-03", "commission_rate": 12.0},
+    day=handover_date,
 )
 # commit first: wkhtmltopdf fetches the styles from the server, which must not wait on this transaction's locks
 env.cr.commit()

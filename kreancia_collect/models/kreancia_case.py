@@ -215,6 +215,9 @@ class KreanciaCase(models.Model):
         day = day or fields.Date.context_today(self)
         self._check_invoices_to_hand_over(invoices)
         Intervention = self.env["kreancia.intervention"]
+        # the draft interventions below live in the cache only: flush first, so that the legal
+        # computation's own flush has nothing left to recompute that would invalidate them
+        self.env.flush_all()
         vals_list = []
         for partner in invoices.commercial_partner_id:
             moves = invoices.filtered(lambda move, partner=partner: move.commercial_partner_id == partner)
