@@ -288,29 +288,28 @@ class KreanciaCase(models.Model):
     def _xlsx_sheets(self):
         """The facts of the cover sheet and history as ``[(sheet, headers, rows)]`` for the agency's import."""
         self.ensure_one()
-        _ = self.env._
         partner = self.partner_id.commercial_partner_id
         currency = self.currency_id.name
         summary = [
-            (_("Case"), self.name),
-            (_("Handed over on"), self.date_handover),
-            (_("Creditor"), self.company_id.name),
-            (_("Creditor registration"), self.company_id.company_registry or ""),
-            (_("Creditor VAT"), self.company_id.vat or ""),
-            (_("Debtor"), partner.name),
-            (_("SIREN"), partner.company_registry or ""),
-            (_("VAT"), partner.vat or ""),
-            (_("Receiving party"), self.agency_id.name or ""),
-            (_("Mandate reference"), self.mandate_ref or ""),
-            (_("Currency"), currency),
-            (_("Principal"), self.amount_principal),
-            (_("Late-payment interest"), self.amount_interest),
-            (_("Recovery indemnities"), self.amount_indemnity),
-            (_("Credit notes"), self.amount_credited_before),
-            (_("Open credit notes"), self.amount_open_credit),
-            (_("Payments received"), self.amount_paid_before),
-            (_("Total claimed"), self.amount_claimed),
-            (_("Recovered"), self.amount_recovered),
+            (self.env._("Case"), self.name),
+            (self.env._("Handed over on"), self.date_handover),
+            (self.env._("Creditor"), self.company_id.name),
+            (self.env._("Creditor registration"), self.company_id.company_registry or ""),
+            (self.env._("Creditor VAT"), self.company_id.vat or ""),
+            (self.env._("Debtor"), partner.name),
+            (self.env._("SIREN"), partner.company_registry or ""),
+            (self.env._("VAT"), partner.vat or ""),
+            (self.env._("Receiving party"), self.agency_id.name or ""),
+            (self.env._("Mandate reference"), self.mandate_ref or ""),
+            (self.env._("Currency"), currency),
+            (self.env._("Principal"), self.amount_principal),
+            (self.env._("Late-payment interest"), self.amount_interest),
+            (self.env._("Recovery indemnities"), self.amount_indemnity),
+            (self.env._("Credit notes"), self.amount_credited_before),
+            (self.env._("Open credit notes"), self.amount_open_credit),
+            (self.env._("Payments received"), self.amount_paid_before),
+            (self.env._("Total claimed"), self.amount_claimed),
+            (self.env._("Recovered"), self.amount_recovered),
         ]
         contacts = [
             (
@@ -382,49 +381,92 @@ class KreanciaCase(models.Model):
             for commitment in self._commitments()
         ]
         disputes = [
-            (move.name, _("In dispute") if move.dunning_dispute else _("Settled"), move.dunning_dispute_note or "")
+            (
+                move.name,
+                self.env._("In dispute") if move.dunning_dispute else self.env._("Settled"),
+                move.dunning_dispute_note or "",
+            )
             for move in self._disputes()
         ]
         recoveries = [(r.date, r.amount, r.commission_amount, r.bill_id.name or "") for r in self.recovery_ids]
         return [
-            (_("Claim"), [_("Item"), _("Value")], summary),
-            (_("Debtor contacts"), [_("Name"), _("Type"), _("Address"), _("Phone"), _("E-mail")], contacts),
+            (self.env._("Claim"), [self.env._("Item"), self.env._("Value")], summary),
             (
-                _("Invoices"),
+                self.env._("Debtor contacts"),
                 [
-                    _("Invoice"),
-                    _("Date"),
-                    _("Due date"),
-                    _("Days late"),
-                    _("Total"),
-                    _("Paid"),
-                    _("Credited"),
-                    _("Principal"),
-                    _("Interest"),
-                    _("Indemnity"),
-                    _("Currency"),
+                    self.env._("Name"),
+                    self.env._("Type"),
+                    self.env._("Address"),
+                    self.env._("Phone"),
+                    self.env._("E-mail"),
+                ],
+                contacts,
+            ),
+            (
+                self.env._("Invoices"),
+                [
+                    self.env._("Invoice"),
+                    self.env._("Date"),
+                    self.env._("Due date"),
+                    self.env._("Days late"),
+                    self.env._("Total"),
+                    self.env._("Paid"),
+                    self.env._("Credited"),
+                    self.env._("Principal"),
+                    self.env._("Interest"),
+                    self.env._("Indemnity"),
+                    self.env._("Currency"),
                 ],
                 invoices,
             ),
             (
-                _("Timeline"),
+                self.env._("Timeline"),
                 [
-                    _("Date"),
-                    _("Reference"),
-                    _("Step"),
-                    _("Channel"),
-                    _("State"),
-                    _("Amount"),
-                    _("Posted on"),
-                    _("Registered mail number"),
+                    self.env._("Date"),
+                    self.env._("Reference"),
+                    self.env._("Step"),
+                    self.env._("Channel"),
+                    self.env._("State"),
+                    self.env._("Amount"),
+                    self.env._("Posted on"),
+                    self.env._("Registered mail number"),
                 ],
                 timeline,
             ),
-            (_("E-mails"), [_("Date"), _("Reference"), _("Sent at"), _("Recipient"), _("Subject"), _("Body")], emails),
-            (_("Calls"), [_("Date"), _("Agent"), _("Number"), _("Outcome"), _("Note")], calls),
-            (_("Commitments"), [_("Promised on"), _("Amount"), _("State"), _("Instalments")], commitments),
-            (_("Disputes"), [_("Invoice"), _("State"), _("Reason")], disputes),
-            (_("Recoveries"), [_("Date"), _("Amount"), _("Commission"), _("Commission bill")], recoveries),
+            (
+                self.env._("E-mails"),
+                [
+                    self.env._("Date"),
+                    self.env._("Reference"),
+                    self.env._("Sent at"),
+                    self.env._("Recipient"),
+                    self.env._("Subject"),
+                    self.env._("Body"),
+                ],
+                emails,
+            ),
+            (
+                self.env._("Calls"),
+                [
+                    self.env._("Date"),
+                    self.env._("Agent"),
+                    self.env._("Number"),
+                    self.env._("Outcome"),
+                    self.env._("Note"),
+                ],
+                calls,
+            ),
+            (
+                self.env._("Commitments"),
+                [self.env._("Promised on"), self.env._("Amount"), self.env._("State"), self.env._("Instalments")],
+                commitments,
+            ),
+            (self.env._("Disputes"), [self.env._("Invoice"), self.env._("State"), self.env._("Reason")], disputes),
+            (
+                self.env._("Recoveries"),
+                [self.env._("Date"), self.env._("Amount"), self.env._("Commission"), self.env._("Commission bill")],
+                recoveries,
+            ),
         ]
 
 

@@ -17,9 +17,12 @@ class ResPartner(models.Model):
     dunning_case_count = fields.Integer("Hand-over case count", compute="_compute_dunning_case_count")
 
     def _compute_dunning_case_count(self):
-        counts = dict(
-            self.env["kreancia.case"]._read_group([("partner_id", "in", self.ids)], ["partner_id"], ["__count"])
-        )
+        # a count only, shown to collection users: invoicing users without access to cases see 0, not an error
+        cases = self.env["kreancia.case"]
+        if not cases.has_access("read"):
+            self.dunning_case_count = 0
+            return
+        counts = dict(cases._read_group([("partner_id", "in", self.ids)], ["partner_id"], ["__count"]))
         for partner in self:
             partner.dunning_case_count = counts.get(partner._origin, 0)
 
