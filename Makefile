@@ -1,4 +1,4 @@
-.PHONY: run test lint bench setup sample-letter
+.PHONY: run test lint bench setup sample-letter sample-case
 
 setup:
 	python3 -m pip install -r requirements.txt
@@ -14,6 +14,9 @@ lint:
 
 sample-letter:
 	scripts/sample_letter.sh
+
+sample-case:
+	scripts/sample_case.sh
 
 bench:
 	python3 benchmarks/bench_escalation.py

@@ -8,7 +8,7 @@
     "website": "https://github.com/kreancia/kreancia_collect",
     "maintainers": ["kreancia"],
     "depends": ["account", "mail", "sms", "portal", "payment", "account_payment"],
-    "external_dependencies": {"python": ["phonenumbers", "qrcode"]},
+    "external_dependencies": {"python": ["phonenumbers", "qrcode", "xlsxwriter"]},
     "data": [
         # security
         "security/kreancia_security.xml",
@@ -25,10 +25,12 @@
         "data/kreancia_interest_rate_data.xml",
         "data/kreancia_aging_bucket_data.xml",
         "data/mail_template_debtor_data.xml",
+        "data/kreancia_case_data.xml",
         # reports
         "reports/kreancia_letter_layout.xml",
         "reports/kreancia_letter_report.xml",
         "reports/kreancia_statement_report.xml",
+        "reports/kreancia_case_report.xml",
         # views
         "wizards/kreancia_wizard_views.xml",
         "views/kreancia_scenario_views.xml",
@@ -40,6 +42,8 @@
         "views/kreancia_commitment_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "wizards/kreancia_case_wizard_views.xml",
+        "views/kreancia_case_views.xml",
         "views/menus.xml",
         "views/kreancia_aged_balance_views.xml",
         "views/res_partner_aged_views.xml",

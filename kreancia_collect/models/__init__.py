@@ -39,3 +39,12 @@ from . import kreancia_debtor_action
 from . import kreancia_plan_proposal
 from . import kreancia_intervention_portal
 from . import res_partner_portal
+from . import kreancia_case
+from . import kreancia_case_line
+from . import kreancia_case_recovery
+from . import kreancia_case_file
+from . import kreancia_case_report
+from . import kreancia_intervention_case
+from . import kreancia_scenario_step_case
+from . import res_partner_case
+from . import account_move_case

@@ -7,3 +7,5 @@ from . import aging
 from . import kpi
 from . import xlsx
 from . import plan
+from . import case_file
+from . import case_xlsx

@@ -7,3 +7,6 @@ from . import kreancia_call_log_instalment
 from . import kreancia_statement_print
 from . import kreancia_escalation_preview_rate
 from . import kreancia_aged_balance_wizard
+from . import kreancia_case_create
+from . import kreancia_case_recovery_register
+from . import kreancia_case_close
