@@ -30,6 +30,7 @@
         "reports/kreancia_statement_report.xml",
         # views
         "wizards/kreancia_wizard_views.xml",
+        "wizards/kreancia_portfolio_views.xml",
         "views/kreancia_scenario_views.xml",
         "views/kreancia_brand_views.xml",
         "views/kreancia_interest_rate_views.xml",
@@ -38,10 +39,14 @@
         "views/kreancia_call_views.xml",
         "views/kreancia_commitment_views.xml",
         "views/res_partner_views.xml",
+        "views/res_partner_call_views.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "kreancia_collect/static/src/js/**/*",
+        ],
         "web.assets_tests": [
             "kreancia_collect/static/tests/tours/**/*",
         ],

@@ -10,7 +10,6 @@ from . import kreancia_escalation
 from . import kreancia_call
 from . import kreancia_commitment
 from . import kreancia_commitment_line
-from . import kreancia_worklist
 from . import account_move
 from . import res_partner
 from . import kreancia_interest_rate
@@ -23,3 +22,9 @@ from . import kreancia_intervention_email
 from . import mail_mail
 from . import mail_thread
 from . import ir_actions_report
+from . import res_partner_call
+from . import kreancia_intervention_address
+from . import kreancia_intervention_next_action
+from . import account_move_next_action
+# a view over the columns above: created last
+from . import kreancia_worklist

@@ -18,3 +18,5 @@ from . import test_rules
 from . import test_run_safety
 from . import test_scenario
 from . import test_security
+from . import test_cockpit
+from . import test_cockpit_tour

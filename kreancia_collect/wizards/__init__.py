@@ -6,3 +6,5 @@ from . import kreancia_call_log
 from . import kreancia_call_log_instalment
 from . import kreancia_statement_print
 from . import kreancia_escalation_preview_rate
+from . import kreancia_collector_assign
+from . import kreancia_call_reassign
