@@ -24,6 +24,23 @@ class KreanciaWorklist(models.Model):
     _description = "Collection Call List"
     _auto = False
     _order = "priority desc, date_deadline, id"
+    # what the view reads: flushed before any query on it
+    _depends = {
+        "mail.activity": ["active", "user_id", "res_id", "res_model", "summary", "date_deadline", "activity_type_id"],
+        "account.move": [
+            "amount_residual_signed",
+            "payment_state",
+            "state",
+            "move_type",
+            "invoice_date_due",
+            "dunning_dispute",
+            "commercial_partner_id",
+            "company_id",
+        ],
+        "kreancia.commitment": ["state", "partner_id", "company_id"],
+        "kreancia.call": ["date", "outcome", "partner_id", "company_id", "active"],
+        "res.partner": ["phone", "dunning_wrong_phone", "dunning_collector_id", "trust", "parent_id", "type", "active"],
+    }
 
     activity_id = fields.Many2one("mail.activity", readonly=True)
     user_id = fields.Many2one("res.users", "Agent", readonly=True)

@@ -11,7 +11,8 @@ function inDays(days) {
 const modal = ".modal:not(.o_inactive_modal)";
 const instalmentRows = `${modal} .o_field_widget[name='instalment_ids'] .o_data_row`;
 
-function chooseOutcome(english) {
+/** Pick an outcome by its label, in English or in French (the agent's language). */
+function chooseOutcome(english, french) {
     return [
         {
             content: `Outcome: ${english}`,
@@ -19,7 +20,9 @@ function chooseOutcome(english) {
             run: "click",
         },
         {
-            trigger: `.o_select_menu_menu .o_select_menu_item:contains('${english}')`,
+            trigger:
+                `.o_select_menu_menu .o_select_menu_item:contains('${english}'), ` +
+                `.o_select_menu_menu .o_select_menu_item:contains('${french}')`,
             run: "click",
         },
     ];
@@ -52,21 +55,22 @@ registry.category("web_tour.tours").add("kreancia_cockpit_tour", {
         },
         {
             content: "The script speaks under the scenario's brand, with the customer's amounts",
-            trigger: `${modal} .o_kreancia_call_script:contains('Recouvrement Test'):contains('1,000.03')`,
+            trigger: `${modal} .o_kreancia_call_script:contains('Recouvrement Test'):contains('calling on behalf of')`,
         },
-        ...chooseOutcome("Payment promise"),
+        ...chooseOutcome("Payment promise", "Promesse de paiement"),
         {
             content: "First payment date",
             trigger: `${modal} .o_field_widget[name='first_date'] input`,
             run: `edit ${inDays(10)}`,
         },
         {
-            content: "One instalment of the amount due at that date",
-            trigger: `${instalmentRows}:contains('1,000.03')`,
-        },
-        {
+            content: "Split in two (leaving the date commits it)",
             trigger: `${modal} .o_field_widget[name='split_count'] input`,
             run: "edit 2",
+        },
+        {
+            content: "One instalment of the amount due at that date",
+            trigger: `${instalmentRows}:only-child:contains('.03'), ${instalmentRows}:only-child:contains(',03')`,
         },
         {
             content: "Split in two",
@@ -75,10 +79,10 @@ registry.category("web_tour.tours").add("kreancia_cockpit_tour", {
         },
         {
             content: "Two equal instalments, the rounding on the last",
-            trigger: `${instalmentRows}:nth-child(2):contains('500.02')`,
+            trigger: `${instalmentRows}:nth-child(2):contains('500.02'), ${instalmentRows}:nth-child(2):contains('500,02')`,
         },
         ...saveAndNext("Tour Bravo SAS"),
-        ...chooseOutcome("Call back"),
+        ...chooseOutcome("Call back", "Rappeler"),
         {
             content: "Call back in two days at 14:30",
             trigger: `${modal} .o_field_widget[name='callback_at'] input`,
@@ -89,7 +93,7 @@ registry.category("web_tour.tours").add("kreancia_cockpit_tour", {
             run: "edit The accountant is back on Wednesday",
         },
         ...saveAndNext("Tour Charlie EURL"),
-        ...chooseOutcome("No answer"),
+        ...chooseOutcome("No answer", "Pas de réponse"),
         {
             content: "Save: that was the last customer",
             trigger: `${modal} button[name='action_confirm_next']`,
