@@ -63,7 +63,8 @@ class TestCockpitTour(KreanciaCommon, HttpCase):
         self.assertEqual(commitment.state, "open")
         self.assertEqual(commitment.line_ids.mapped("amount"), [500.01, 500.02])
         self.assertEqual(
-            commitment.line_ids.mapped("date"), [today + timedelta(days=10), fields.Date.add(today, days=10, months=1)]
+            commitment.line_ids.mapped("date"),
+            [today + timedelta(days=10), fields.Date.add(today + timedelta(days=10), months=1)],
         )
         self.assertFalse(alpha.activity_ids, "the promise closed Alpha's call task")
 

@@ -238,7 +238,9 @@ class KreanciaCallLog(models.TransientModel):
         total = sum(self.instalment_ids.mapped("amount")) or self.amount_due
         if float_compare(total, 0.0, precision_rounding=self.currency_id.rounding) <= 0:
             raise UserError(self.env._("There is no amount to split: choose the invoices first."))
-        share = float_round(total / self.split_count, precision_rounding=self.currency_id.rounding)
+        share = float_round(
+            total / self.split_count, precision_rounding=self.currency_id.rounding, rounding_method="DOWN"
+        )
         amounts = [share] * (self.split_count - 1) + [self.currency_id.round(total - share * (self.split_count - 1))]
         self.write(
             {

@@ -70,7 +70,7 @@ registry.category("web_tour.tours").add("kreancia_cockpit_tour", {
         },
         {
             content: "One instalment of the amount due at that date",
-            trigger: `${instalmentRows}:only-child:contains('.03'), ${instalmentRows}:only-child:contains(',03')`,
+            trigger: `${instalmentRows}:contains('.03'), ${instalmentRows}:contains(',03')`,
         },
         {
             content: "Split in two",
@@ -78,8 +78,12 @@ registry.category("web_tour.tours").add("kreancia_cockpit_tour", {
             run: "click",
         },
         {
-            content: "Two equal instalments, the rounding on the last",
-            trigger: `${instalmentRows}:nth-child(2):contains('500.02'), ${instalmentRows}:nth-child(2):contains('500,02')`,
+            content: "Two equal instalments...",
+            trigger: `${instalmentRows}:contains('500.01'), ${instalmentRows}:contains('500,01')`,
+        },
+        {
+            content: "...the rounding on the last",
+            trigger: `${instalmentRows}:contains('500.02'), ${instalmentRows}:contains('500,02')`,
         },
         ...saveAndNext("Tour Bravo SAS"),
         ...chooseOutcome("Call back", "Rappeler"),
