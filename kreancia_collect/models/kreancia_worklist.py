@@ -1,6 +1,6 @@
 from odoo import api, fields, models, tools
 from odoo.fields import Domain
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from .kreancia_call import OUTCOMES
 
@@ -39,7 +39,16 @@ class KreanciaWorklist(models.Model):
         ],
         "kreancia.commitment": ["state", "partner_id", "company_id"],
         "kreancia.call": ["date", "outcome", "partner_id", "company_id", "active"],
-        "res.partner": ["phone", "dunning_wrong_phone", "dunning_collector_id", "trust", "parent_id", "type", "active"],
+        "res.partner": [
+            "name",
+            "phone",
+            "dunning_wrong_phone",
+            "dunning_collector_id",
+            "trust",
+            "parent_id",
+            "type",
+            "active",
+        ],
     }
 
     activity_id = fields.Many2one("mail.activity", readonly=True)
@@ -50,7 +59,8 @@ class KreanciaWorklist(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
     summary = fields.Char(readonly=True)
     date_deadline = fields.Date("Due", readonly=True)
-    contact_id = fields.Many2one("res.partner", "Ask for", readonly=True)
+    contact_id = fields.Many2one("res.partner", "Contact", readonly=True)
+    contact_name = fields.Char("Ask for", readonly=True, help="The customer's invoicing contact.")
     phone = fields.Char("Number to dial", readonly=True)
     phone_wrong = fields.Boolean("Wrong number", readonly=True, help="The last call found this number wrong.")
     amount_overdue = fields.Monetary(readonly=True)
@@ -70,6 +80,9 @@ class KreanciaWorklist(models.Model):
         "+ payer segment (bad debtor 20, normal 5).",
     )
     priority_explained = fields.Char("Why this rank", compute="_compute_priority_explained")
+    last_contact = fields.Char(
+        "Last contact", compute="_compute_last_contact", help="Date and outcome of the last call."
+    )
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
@@ -97,6 +110,7 @@ class KreanciaWorklist(models.Model):
                        p.dunning_collector_id AS collector_id,
                        a.summary, a.date_deadline,
                        contact.id AS contact_id,
+                       contact.name AS contact_name,
                        COALESCE(NULLIF(contact.phone, ''), p.phone) AS phone,
                        COALESCE(p.dunning_wrong_phone IN (contact.phone, p.phone), FALSE) AS phone_wrong,
                        COALESCE(o.amount, 0) AS amount_overdue,
@@ -120,7 +134,7 @@ class KreanciaWorklist(models.Model):
              LEFT JOIN overdue o ON o.partner_id = a.res_id AND o.company_id = u.company_id
              LEFT JOIN commitments c ON c.partner_id = a.res_id AND c.company_id = u.company_id
              LEFT JOIN LATERAL (
-                    SELECT ct.id, ct.phone FROM res_partner ct
+                    SELECT ct.id, ct.name, ct.phone FROM res_partner ct
                      WHERE ct.parent_id = p.id AND ct.type = 'invoice' AND ct.active
                   ORDER BY (NULLIF(ct.phone, '') IS NULL), ct.id LIMIT 1
                    ) contact ON TRUE
@@ -162,6 +176,20 @@ class KreanciaWorklist(models.Model):
                     )
                 )
             row.priority_explained = " + ".join(parts)
+
+    @api.depends("last_call_date", "last_outcome")
+    def _compute_last_contact(self):
+        outcomes = dict(self._fields["last_outcome"]._description_selection(self.env))
+        for row in self:
+            row.last_contact = (
+                self.env._(
+                    "%(date)s: %(outcome)s",
+                    date=format_date(self.env, fields.Datetime.context_timestamp(row, row.last_call_date).date()),
+                    outcome=outcomes.get(row.last_outcome),
+                )
+                if row.last_call_date
+                else False
+            )
 
     def action_open_customer(self):
         self.ensure_one()
