@@ -26,5 +26,6 @@ from . import res_partner_call
 from . import kreancia_intervention_address
 from . import kreancia_intervention_next_action
 from . import account_move_next_action
+
 # a view over the columns above: created last
 from . import kreancia_worklist

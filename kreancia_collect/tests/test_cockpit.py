@@ -217,7 +217,7 @@ class TestCockpit(KreanciaCommon):
         ).action_log_call()
         queue = json.loads(action["context"]["default_queue"])
         self.assertEqual(rows.browse(queue).partner_id.mapped("name"), ["Next 2 SAS", "Next 0 SAS", self.customer.name])
-        wizard = rows.env["kreancia.call.log"].with_context(action["context"]).create({"outcome": "reached"})
+        wizard = rows.env["kreancia.call.log"].with_context(**action["context"]).create({"outcome": "reached"})
         self.assertEqual(wizard.queue_position, "3 of 3")
         done = wizard.action_confirm_next()
         self.assertEqual(done["tag"], "display_notification", "the last of the list")
@@ -225,7 +225,7 @@ class TestCockpit(KreanciaCommon):
             kreancia_worklist_domain=domain, kreancia_worklist_order="amount_overdue asc"
         )
         action = start.action_log_call()
-        wizard = rows.env["kreancia.call.log"].with_context(action["context"]).create({"outcome": "reached"})
+        wizard = rows.env["kreancia.call.log"].with_context(**action["context"]).create({"outcome": "reached"})
         following = wizard.action_confirm_next()
         self.assertEqual(following["context"]["default_partner_id"], others[0].id)
         self.assertFalse(others[2].activity_ids, "the task of the logged call is done")

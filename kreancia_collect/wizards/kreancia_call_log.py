@@ -33,7 +33,7 @@ class KreanciaCallLog(models.TransientModel):
         domain="['|', ('id', '=', partner_id), ('parent_id', '=', partner_id)]",
     )
     phone = fields.Char("Number", compute="_compute_phone", store=True, readonly=False)
-    phone_wrong = fields.Boolean(compute="_compute_phone_wrong")
+    phone_wrong = fields.Boolean("Wrong number", compute="_compute_phone_wrong")
     direction = fields.Selection([("outbound", "Outbound"), ("inbound", "Inbound")], required=True, default="outbound")
     duration = fields.Integer("Duration (minutes)")
     outcome = fields.Selection(OUTCOMES, required=True, default="reached")
@@ -74,7 +74,7 @@ class KreanciaCallLog(models.TransientModel):
     first_date = fields.Date("First payment on", help="Fills one instalment of the amount due at this date.")
     split_count = fields.Integer("Split in", default=2)
     activity_id = fields.Many2one("mail.activity", "Call task", ondelete="set null")
-    queue = fields.Char(help="Ordered call tasks (ids) of the list the call was opened from.")
+    queue = fields.Char("Call list", help="Ordered call tasks (ids) of the list the call was opened from.")
     queue_position = fields.Char("Position", compute="_compute_queue_position")
 
     @api.depends("partner_id")

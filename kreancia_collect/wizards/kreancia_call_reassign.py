@@ -12,7 +12,7 @@ class KreanciaCallReassign(models.TransientModel):
     _name = "kreancia.call.reassign"
     _description = "Reassign Call Tasks"
 
-    worklist_ids = fields.Char(help="Selected call tasks (ids of My Calls).")
+    worklist_ids = fields.Char("Selected tasks", help="Selected call tasks (ids of My Calls).")
     task_count = fields.Integer("Call tasks", readonly=True)
     user_ids = fields.Many2many(
         "res.users",

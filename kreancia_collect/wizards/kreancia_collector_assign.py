@@ -19,7 +19,7 @@ class KreanciaCollectorAssign(models.TransientModel):
         help="Empty: the customers no longer have a collector.",
     )
     move_tasks = fields.Boolean("Hand over their open call tasks", default=True)
-    partner_count = fields.Integer(compute="_compute_partner_count")
+    partner_count = fields.Integer("Customers selected", compute="_compute_partner_count")
 
     @api.model
     def default_get(self, fields_list):

@@ -9,7 +9,7 @@ class KreanciaEscalationPreview(models.TransientModel):
 
     date = fields.Date(required=True, default=fields.Date.context_today)
     line_ids = fields.One2many("kreancia.escalation.preview.line", "preview_id", readonly=True)
-    computed = fields.Boolean(help="The preview was computed for the date.")
+    computed = fields.Boolean("Preview computed", help="The preview was computed for the date.")
     customer_count = fields.Integer(compute="_compute_totals")
     invoice_count = fields.Integer(compute="_compute_totals")
 
