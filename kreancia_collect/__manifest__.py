@@ -33,6 +33,7 @@
         "reports/kreancia_case_report.xml",
         # views
         "wizards/kreancia_wizard_views.xml",
+        "wizards/kreancia_portfolio_views.xml",
         "views/kreancia_scenario_views.xml",
         "views/kreancia_brand_views.xml",
         "views/kreancia_interest_rate_views.xml",
@@ -41,6 +42,7 @@
         "views/kreancia_call_views.xml",
         "views/kreancia_commitment_views.xml",
         "views/res_partner_views.xml",
+        "views/res_partner_call_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/kreancia_case_wizard_views.xml",
         "views/kreancia_case_views.xml",
@@ -53,6 +55,9 @@
         "views/kreancia_debtor_link_views.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "kreancia_collect/static/src/js/**/*",
+        ],
         "web.assets_tests": [
             "kreancia_collect/static/tests/tours/**/*",
         ],

@@ -10,7 +10,6 @@ from . import kreancia_escalation
 from . import kreancia_call
 from . import kreancia_commitment
 from . import kreancia_commitment_line
-from . import kreancia_worklist
 from . import account_move
 from . import res_partner
 from . import kreancia_interest_rate
@@ -48,3 +47,10 @@ from . import kreancia_intervention_case
 from . import kreancia_scenario_step_case
 from . import res_partner_case
 from . import account_move_case
+from . import res_partner_call
+from . import kreancia_intervention_address
+from . import kreancia_intervention_next_action
+from . import account_move_next_action
+
+# a view over the columns above: created last
+from . import kreancia_worklist

@@ -5,6 +5,11 @@ from ..tools.phone import PhoneError, normalize_phone
 from .kreancia_escalation import in_caller_lang
 from .kreancia_scenario_step import IDENTITIES
 
+# outcomes where nobody was reached: retried after the step's delay, up to its number of attempts
+UNANSWERED = ("no_answer", "voicemail")
+DEFAULT_RETRY_DAYS = 1
+DEFAULT_MAX_ATTEMPTS = 3
+
 OUTCOMES = [
     ("reached", "Reached"),
     ("no_answer", "No answer"),
@@ -34,12 +39,16 @@ class KreanciaCall(models.Model):
     phone_e164 = fields.Char("Number (E.164)", compute="_compute_phone_e164", store=True)
     direction = fields.Selection([("outbound", "Outbound"), ("inbound", "Inbound")], required=True, default="outbound")
     date = fields.Datetime(required=True, default=fields.Datetime.now)
-    duration = fields.Float("Duration (minutes)")
+    duration = fields.Integer("Duration (minutes)")
     user_id = fields.Many2one("res.users", "Agent", required=True, default=lambda self: self.env.user)
     outcome = fields.Selection(OUTCOMES, required=True)
     move_ids = fields.Many2many("account.move", string="Invoices", check_company=True)
     note = fields.Text()
     callback_date = fields.Date("Call back on")
+    callback_at = fields.Datetime("Call back at")
+    step_id = fields.Many2one(
+        "kreancia.scenario.step", "Call step", check_company=True, help="The scenario's call step this call answers."
+    )
     identity = fields.Selection(
         IDENTITIES,
         required=True,
@@ -111,8 +120,11 @@ class KreanciaCall(models.Model):
             if call.outcome == "dispute" and call.move_ids:
                 call.move_ids.write({"dunning_dispute": True, "dunning_dispute_note": call.note or call.outcome})
             if call.outcome == "callback":
-                call._schedule("mail.mail_activity_data_call", call.callback_date, self.env._("Call back"))
+                call._schedule("mail.mail_activity_data_call", call.callback_date, call._callback_summary())
+            if call.outcome in UNANSWERED:
+                call._schedule_retry()
             if call.outcome == "wrong_number":
+                call.partner_id.sudo().dunning_wrong_phone = call.phone
                 call._schedule(
                     "mail.mail_activity_data_todo",
                     fields.Date.context_today(call),
@@ -124,6 +136,52 @@ class KreanciaCall(models.Model):
                 subtype_xmlid="mail.mt_note",
                 author_id=call.user_id.partner_id.id,
             )
+
+    def _callback_summary(self):
+        self.ensure_one()
+        if not self.callback_at:
+            return self.env._("Call back")
+        moment = fields.Datetime.context_timestamp(self.with_user(self.user_id), self.callback_at)
+        return self.env._("Call back at %(time)s", time=moment.strftime("%H:%M"))
+
+    def _unanswered_attempts(self):
+        """Unanswered calls to the customer in a row, this one included (since the last answered one)."""
+        self.ensure_one()
+        calls = self.search(
+            [("partner_id", "=", self.partner_id.id), ("company_id", "=", self.company_id.id)],
+            order="date desc, id desc",
+        )
+        count = 0
+        for call in calls:
+            if call.outcome not in UNANSWERED:
+                break
+            count += 1
+        return count
+
+    def _schedule_retry(self):
+        """No answer: try again after the step's delay, until its number of attempts is reached.
+
+        After the last attempt no retry is planned: the call step is done and the
+        scenario moves on at its next step.
+        """
+        self.ensure_one()
+        step = self.step_id
+        delay = step.retry_delay_days if step else DEFAULT_RETRY_DAYS
+        attempts = step.max_attempts if step else DEFAULT_MAX_ATTEMPTS
+        made = self._unanswered_attempts()
+        if made >= attempts:
+            self.partner_id.sudo().message_post(
+                body=self.env._(
+                    "%(count)s unanswered calls: the call step is done, the scenario moves on.", count=made
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            return
+        self._schedule(
+            "mail.mail_activity_data_call",
+            fields.Date.add(fields.Date.context_today(self), days=delay),
+            self.env._("Call again (attempt %(attempt)s of %(attempts)s)", attempt=made + 1, attempts=attempts),
+        )
 
     def _schedule(self, activity_xmlid, date, summary):
         self.partner_id.sudo().activity_schedule(

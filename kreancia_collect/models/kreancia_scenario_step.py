@@ -66,10 +66,31 @@ class KreanciaScenarioStep(models.Model):
         "Manual validation",
         help="The run prepares the intervention; a collection manager validates it before anything is sent.",
     )
+    call_script = fields.Html(
+        "Call script",
+        translate=True,
+        sanitize=True,
+        help="What the agent says on this call step. Placeholders: {speaker} (the name the call is made under), "
+        "{creditor}, {customer}, {agent}, {amount_due}, {oldest_invoice}, {promises} (previous promises).",
+    )
+    retry_delay_days = fields.Integer(
+        "Retry after (days)",
+        default=1,
+        help="When nobody answers, the call is tried again after this many days.",
+    )
+    max_attempts = fields.Integer(
+        "Attempts before moving on",
+        default=3,
+        help="After this many unanswered calls the call step is done and the scenario moves on.",
+    )
 
     _delay_scenario_uniq = models.Constraint(
         "unique(scenario_id, delay_days)",
         "Two steps of the same scenario cannot have the same delay.",
+    )
+    _call_attempts_positive = models.Constraint(
+        "CHECK(max_attempts >= 1 AND retry_delay_days >= 0)",
+        "A call step needs at least one attempt and a retry delay that is not negative.",
     )
 
     @api.depends("scenario_id.step_ids.delay_days")
@@ -122,6 +143,19 @@ class KreanciaScenarioStep(models.Model):
         self.ensure_one()
         later = self.scenario_id.step_ids.filtered(lambda step: step.delay_days > self.delay_days)
         return later.sorted("delay_days")[:1]
+
+    def action_edit_call_script(self):
+        """The call step's script and retry rules, in a dialog."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Call script: %(step)s", step=self.name),
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [(self.env.ref("kreancia_collect.kreancia_scenario_step_view_form_call_script").id, "form")],
+            "target": "new",
+        }
 
     @api.onchange("identity")
     def _onchange_identity(self):

@@ -6,6 +6,8 @@ from . import test_aging_tools
 from . import test_api
 from . import test_case
 from . import test_channels
+from . import test_cockpit
+from . import test_cockpit_tour
 from . import test_commitment_sms
 from . import test_debtor_page
 from . import test_debtor_tour

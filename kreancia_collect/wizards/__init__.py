@@ -10,3 +10,5 @@ from . import kreancia_aged_balance_wizard
 from . import kreancia_case_create
 from . import kreancia_case_recovery_register
 from . import kreancia_case_close
+from . import kreancia_collector_assign
+from . import kreancia_call_reassign

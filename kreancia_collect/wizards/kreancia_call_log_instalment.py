@@ -4,7 +4,7 @@ from odoo import fields, models
 class KreanciaCallLogInstalment(models.TransientModel):
     _name = "kreancia.call.log.instalment"
     _description = "Promised Payment"
-    _order = "date"
+    _order = "date, id"
 
     wizard_id = fields.Many2one("kreancia.call.log", required=True, ondelete="cascade")
     date = fields.Date(required=True)

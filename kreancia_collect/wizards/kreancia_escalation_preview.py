@@ -9,6 +9,7 @@ class KreanciaEscalationPreview(models.TransientModel):
 
     date = fields.Date(required=True, default=fields.Date.context_today)
     line_ids = fields.One2many("kreancia.escalation.preview.line", "preview_id", readonly=True)
+    computed = fields.Boolean("Preview computed", help="The preview was computed for the date.")
     customer_count = fields.Integer(compute="_compute_totals")
     invoice_count = fields.Integer(compute="_compute_totals")
 
@@ -22,6 +23,7 @@ class KreanciaEscalationPreview(models.TransientModel):
         """Plan the run on ``date`` and list it."""
         self.ensure_one()
         plans = self.env["kreancia.escalation"]._plan(self.date)
+        self.computed = True
         self.line_ids = [fields.Command.clear()] + [
             fields.Command.create(
                 {

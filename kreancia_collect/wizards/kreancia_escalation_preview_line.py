@@ -18,3 +18,15 @@ class KreanciaEscalationPreviewLine(models.TransientModel):
     currency_id = fields.Many2one(related="company_id.currency_id")
     amount = fields.Monetary("Amount due", readonly=True)
     amount_credit = fields.Monetary("Open credit notes", readonly=True)
+
+    def action_open_customer(self):
+        """The customer of this line, in its form."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "res.partner",
+            "res_id": self.partner_id.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+        }

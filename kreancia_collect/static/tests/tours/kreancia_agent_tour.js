@@ -13,8 +13,8 @@ const instalmentRow = (index) => `.modal .o_field_widget[name='instalment_ids'] 
 registry.category("web_tour.tours").add("kreancia_agent_promise_tour", {
     steps: () => [
         {
-            content: "Open the customer from My Calls",
-            trigger: ".o_list_view .o_data_row:contains('Tour Customer SARL') button[name='action_open_customer']",
+            content: "Open the customer from My Calls (a click on the row)",
+            trigger: ".o_list_view .o_data_row:contains('Tour Customer SARL') td[name='partner_id']",
             run: "click",
         },
         {
