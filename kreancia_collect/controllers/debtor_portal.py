@@ -88,7 +88,7 @@ class DebtorPortal(PaymentPortal):
             for invoice in invoices
         ]
         due = sum(invoices.mapped("amount_residual_signed"))
-        credits = -sum(credit_notes.mapped("amount_residual_signed"))
+        credit_total = -sum(credit_notes.mapped("amount_residual_signed"))
         interest = sum(row["interest"] for row in rows)
         indemnity = sum(row["indemnity"] for row in rows)
         plannable = invoices.filtered(
@@ -107,10 +107,10 @@ class DebtorPortal(PaymentPortal):
             "credit_notes": credit_notes,
             "currency": currency,
             "amount_due": due,
-            "amount_credit": credits,
+            "amount_credit": credit_total,
             "amount_interest": interest,
             "amount_indemnity": indemnity,
-            "amount_total": due - credits + interest + indemnity,
+            "amount_total": due - credit_total + interest + indemnity,
             "letters": link._letters(),
             "plannable": plannable,
             "plannable_total": sum(plannable.mapped("amount_residual_signed")),

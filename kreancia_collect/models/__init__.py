@@ -27,7 +27,6 @@ from . import res_company_aging
 from . import kreancia_aged_balance
 from . import res_partner_aged
 from . import kreancia_kpi
-from . import kreancia_collection_overview
 from . import kreancia_xlsx_export
 from . import res_company_portal
 from . import res_config_settings_portal

@@ -52,32 +52,33 @@ class KreanciaAgingBucket(models.Model):
 
     def _bucket_error_message(self, company, error):
         values = {"company": company.name, **error.values}
-        _ = self.env._
         if error.code == "reversed":
-            return _(
+            return self.env._(
                 "An aged balance bucket of %(company)s ends (%(days_to)s days) before it starts (%(days_from)s days).",
                 **values,
             )
         if error.code == "no_start":
-            return _(
+            return self.env._(
                 "The aged balance buckets of %(company)s leave out invoices less than %(days)s days late: "
                 "the first bucket needs no lower bound.",
                 **values,
             )
         if error.code == "no_end":
-            return _(
+            return self.env._(
                 "The aged balance buckets of %(company)s leave out invoices more than %(days)s days late: "
                 "the last bucket needs no upper bound.",
                 **values,
             )
         if error.code == "overlap":
-            return _("The aged balance buckets of %(company)s overlap: %(first)s and %(second)s days.", **values)
+            return self.env._(
+                "The aged balance buckets of %(company)s overlap: %(first)s and %(second)s days.", **values
+            )
         if error.code == "hole":
-            return _(
+            return self.env._(
                 "The aged balance buckets of %(company)s leave a hole: nothing from %(days_from)s to %(days_to)s days.",
                 **values,
             )
-        return _("%(company)s needs at least one aged balance bucket.", **values)
+        return self.env._("%(company)s needs at least one aged balance bucket.", **values)
 
     def _bounds(self):
         """The buckets as ``(days_from, days_to)`` pairs in their order, ``None`` for an open side."""

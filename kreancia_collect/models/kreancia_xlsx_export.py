@@ -63,21 +63,20 @@ class KreanciaXlsxExport(models.AbstractModel):
         partners = self.env["res.partner"].browse({key[0] for b in result.values() for key in b.lines if key[0]})
         names = {partner.id: partner for partner in partners}
         book = None
-        _ = self.env._
         for company in wizard.company_ids:
             balance = result[company.id]
             book = book or self._book(company)
             bucket_names = self.env["kreancia.aging.bucket"]._company_buckets(company).sorted("sequence").mapped("name")
             columns = [
-                Column(_("Customer"), "text", 34),
-                Column(_("Collector"), "text", 20),
-                Column(_("Payer segment"), "text", 14),
+                Column(self.env._("Customer"), "text", 34),
+                Column(self.env._("Collector"), "text", 20),
+                Column(self.env._("Payer segment"), "text", 14),
                 *(Column(name, "amount", 14) for name in bucket_names),
-                Column(_("Open invoices"), "amount", 15),
-                Column(_("Share in %(bucket)s", bucket=bucket_names[-1]), "percent", 12),
-                Column(_("Credit notes"), "amount", 14),
-                Column(_("Unallocated payments"), "amount", 14),
-                Column(_("Balance"), "amount", 15),
+                Column(self.env._("Open invoices"), "amount", 15),
+                Column(self.env._("Share in %(bucket)s", bucket=bucket_names[-1]), "percent", 12),
+                Column(self.env._("Credit notes"), "amount", 14),
+                Column(self.env._("Unallocated payments"), "amount", 14),
+                Column(self.env._("Balance"), "amount", 15),
             ]
             trusts = dict(self.env["res.partner"]._fields["trust"]._description_selection(self.env))
             rows = []
@@ -98,10 +97,10 @@ class KreanciaXlsxExport(models.AbstractModel):
                 )
             book.table(
                 company.name,
-                self._header(_("Aged balance"), company, wizard.as_of, wizard._filters_text()),
+                self._header(self.env._("Aged balance"), company, wizard.as_of, wizard._filters_text()),
                 columns,
                 rows,
-                total_label=_("Total"),
+                total_label=self.env._("Total"),
             )
         return book.close()
 
@@ -114,20 +113,19 @@ class KreanciaXlsxExport(models.AbstractModel):
         figures = overview._figures()
         company = overview.company_id
         book = self._book(company)
-        _ = self.env._
         header = lambda title: self._header(title, company, overview.as_of)  # noqa: E731
         book.table(
-            _("DSO and CEI"),
-            header(_("DSO and CEI by month")),
+            self.env._("DSO and CEI"),
+            header(self.env._("DSO and CEI by month")),
             [
-                Column(_("Month"), "date", 12),
-                Column(_("Sales"), "amount", 15),
-                Column(_("Receivable"), "amount", 15),
-                Column(_("Not yet due"), "amount", 15),
-                Column(_("DSO"), "float", 10),
-                Column(_("Best possible DSO"), "float", 12),
-                Column(_("Average days delinquent"), "float", 12),
-                Column(_("CEI"), "percent", 10),
+                Column(self.env._("Month"), "date", 12),
+                Column(self.env._("Sales"), "amount", 15),
+                Column(self.env._("Receivable"), "amount", 15),
+                Column(self.env._("Not yet due"), "amount", 15),
+                Column(self.env._("DSO"), "float", 10),
+                Column(self.env._("Best possible DSO"), "float", 12),
+                Column(self.env._("Average days delinquent"), "float", 12),
+                Column(self.env._("CEI"), "percent", 10),
             ],
             [
                 [
@@ -149,17 +147,17 @@ class KreanciaXlsxExport(models.AbstractModel):
         )
         channels = dict(self.env["kreancia.intervention"]._fields["channel"]._description_selection(self.env))
         step_columns = [
-            Column(_("Scenario"), "text", 22),
-            Column(_("Step"), "text", 22),
-            Column(_("Channel"), "text", 14),
-            Column(_("Brand"), "text", 18),
-            Column(_("Invoices"), "int", 10),
-            Column(_("Amount"), "amount", 14),
+            Column(self.env._("Scenario"), "text", 22),
+            Column(self.env._("Step"), "text", 22),
+            Column(self.env._("Channel"), "text", 14),
+            Column(self.env._("Brand"), "text", 18),
+            Column(self.env._("Invoices"), "int", 10),
+            Column(self.env._("Amount"), "amount", 14),
         ]
         for window in (7, 14, 30):
             step_columns += [
-                Column(_("Paid within %(days)s days", days=window), "percent", 12),
-                Column(_("Amount paid within %(days)s days", days=window), "percent", 12),
+                Column(self.env._("Paid within %(days)s days", days=window), "percent", 12),
+                Column(self.env._("Amount paid within %(days)s days", days=window), "percent", 12),
             ]
         step_rows = []
         for row in figures["steps"]:
@@ -170,20 +168,26 @@ class KreanciaXlsxExport(models.AbstractModel):
                 [step.scenario_id.name or "", step.name or "", channels.get(row["channel"], ""), brand.name or "",
                  row["count"], row["amount"], *shares]
             )  # fmt: skip
-        book.table(_("Steps"), header(_("Effectiveness of the steps")), step_columns, step_rows, _("Total"))
+        book.table(
+            self.env._("Steps"),
+            header(self.env._("Effectiveness of the steps")),
+            step_columns,
+            step_rows,
+            self.env._("Total"),
+        )
         users = self.env["res.users"].browse(overview._user_ids(figures))
         book.table(
-            _("Promises"),
-            header(_("Payment promises per agent and brand")),
+            self.env._("Promises"),
+            header(self.env._("Payment promises per agent and brand")),
             [
-                Column(_("Agent"), "text", 22),
-                Column(_("Brand"), "text", 18),
-                Column(_("Kept"), "int", 8),
-                Column(_("Broken"), "int", 8),
-                Column(_("Open"), "int", 8),
-                Column(_("Kept rate"), "percent", 10),
-                Column(_("Promised"), "amount", 14),
-                Column(_("Received"), "amount", 14),
+                Column(self.env._("Agent"), "text", 22),
+                Column(self.env._("Brand"), "text", 18),
+                Column(self.env._("Kept"), "int", 8),
+                Column(self.env._("Broken"), "int", 8),
+                Column(self.env._("Open"), "int", 8),
+                Column(self.env._("Kept rate"), "percent", 10),
+                Column(self.env._("Promised"), "amount", 14),
+                Column(self.env._("Received"), "amount", 14),
             ],
             [
                 [
@@ -198,15 +202,15 @@ class KreanciaXlsxExport(models.AbstractModel):
                 ]
                 for row in figures["promises"]
             ],
-            _("Total"),
+            self.env._("Total"),
         )
         outcomes = self.env["kreancia.call"]._fields["outcome"]._description_selection(self.env)
         book.table(
-            _("Calls"),
-            header(_("Calls per agent")),
-            [Column(_("Agent"), "text", 22), Column(_("Calls"), "int", 8)]
+            self.env._("Calls"),
+            header(self.env._("Calls per agent")),
+            [Column(self.env._("Agent"), "text", 22), Column(self.env._("Calls"), "int", 8)]
             + [Column(label, "int", 10) for _value, label in outcomes]
-            + [Column(_("Collected on promises"), "amount", 14)],
+            + [Column(self.env._("Collected on promises"), "amount", 14)],
             [
                 [
                     users.filtered(lambda u, r=row: u.id == r["user_id"]).name or "",
@@ -216,14 +220,14 @@ class KreanciaXlsxExport(models.AbstractModel):
                 ]
                 for row in figures["calls"]
             ],
-            _("Total"),
+            self.env._("Total"),
         )
         book.table(
-            _("Forecast"),
-            header(_("Expected cash-in, 13 weeks")),
-            [Column(_("Week of"), "date", 12), Column(_("Expected cash-in"), "amount", 16)],
+            self.env._("Forecast"),
+            header(self.env._("Expected cash-in, 13 weeks")),
+            [Column(self.env._("Week of"), "date", 12), Column(self.env._("Expected cash-in"), "amount", 16)],
             [[week["week_start"], week["amount"]] for week in figures["forecast"]["weeks"]],
-            _("Total"),
+            self.env._("Total"),
         )
         return book.close()
 
@@ -240,21 +244,20 @@ class KreanciaXlsxExport(models.AbstractModel):
         items = report.with_context(kreancia_as_of=fields.Date.to_string(as_of)).search(
             [("partner_id", "=", partner.id), ("company_id", "=", company.id)]
         )
-        _ = self.env._
         book = self._book(company)
         header = lambda title: [*self._header(title, company, as_of), partner.display_name]  # noqa: E731
         kinds = dict(report._fields["kind"]._description_selection(self.env))
         book.table(
-            _("Statement"),
-            header(_("Statement of account")),
+            self.env._("Statement"),
+            header(self.env._("Statement of account")),
             [
-                Column(_("Document"), "text", 18),
-                Column(_("Type"), "text", 16),
-                Column(_("Date"), "date", 12),
-                Column(_("Due date"), "date", 12),
-                Column(_("Days late"), "int", 10),
-                Column(_("Bucket"), "text", 10),
-                Column(_("Open amount"), "amount", 15),
+                Column(self.env._("Document"), "text", 18),
+                Column(self.env._("Type"), "text", 16),
+                Column(self.env._("Date"), "date", 12),
+                Column(self.env._("Due date"), "date", 12),
+                Column(self.env._("Days late"), "int", 10),
+                Column(self.env._("Bucket"), "text", 10),
+                Column(self.env._("Open amount"), "amount", 15),
             ],
             [
                 [
@@ -268,7 +271,7 @@ class KreanciaXlsxExport(models.AbstractModel):
                 ]
                 for item in items
             ],
-            _("Total"),
+            self.env._("Total"),
         )
         states = dict(self.env["kreancia.intervention"]._fields["state"]._description_selection(self.env))
         channels = dict(self.env["kreancia.intervention"]._fields["channel"]._description_selection(self.env))
@@ -276,15 +279,15 @@ class KreanciaXlsxExport(models.AbstractModel):
             [("partner_id", "=", partner.id), ("company_id", "=", company.id)]
         )
         book.table(
-            _("Interventions"),
-            header(_("Reminders")),
+            self.env._("Interventions"),
+            header(self.env._("Reminders")),
             [
-                Column(_("Date"), "date", 12),
-                Column(_("Reference"), "text", 16),
-                Column(_("Step"), "text", 20),
-                Column(_("Channel"), "text", 14),
-                Column(_("State"), "text", 12),
-                Column(_("Amount claimed"), "amount", 15),
+                Column(self.env._("Date"), "date", 12),
+                Column(self.env._("Reference"), "text", 16),
+                Column(self.env._("Step"), "text", 20),
+                Column(self.env._("Channel"), "text", 14),
+                Column(self.env._("State"), "text", 12),
+                Column(self.env._("Amount claimed"), "amount", 15),
             ],
             [
                 [
@@ -301,14 +304,14 @@ class KreanciaXlsxExport(models.AbstractModel):
         outcomes = dict(self.env["kreancia.call"]._fields["outcome"]._description_selection(self.env))
         calls = self.env["kreancia.call"].search([("partner_id", "=", partner.id), ("company_id", "=", company.id)])
         book.table(
-            _("Calls"),
-            header(_("Calls")),
+            self.env._("Calls"),
+            header(self.env._("Calls")),
             [
-                Column(_("Date"), "date", 12),
-                Column(_("Agent"), "text", 20),
-                Column(_("Outcome"), "text", 16),
-                Column(_("Number"), "text", 16),
-                Column(_("Note"), "text", 40),
+                Column(self.env._("Date"), "date", 12),
+                Column(self.env._("Agent"), "text", 20),
+                Column(self.env._("Outcome"), "text", 16),
+                Column(self.env._("Number"), "text", 16),
+                Column(self.env._("Note"), "text", 40),
             ],
             [
                 [c.date.date(), c.user_id.name, outcomes.get(c.outcome, ""), c.phone_e164 or c.phone, c.note or ""]
@@ -320,19 +323,19 @@ class KreanciaXlsxExport(models.AbstractModel):
             [("partner_id", "=", partner.id), ("company_id", "=", company.id)]
         )
         book.table(
-            _("Commitments"),
-            header(_("Payment commitments")),
+            self.env._("Commitments"),
+            header(self.env._("Payment commitments")),
             [
-                Column(_("Promised on"), "date", 12),
-                Column(_("Next instalment"), "date", 14),
-                Column(_("State"), "text", 12),
-                Column(_("Amount promised"), "amount", 15),
-                Column(_("Paid since"), "amount", 15),
+                Column(self.env._("Promised on"), "date", 12),
+                Column(self.env._("Next instalment"), "date", 14),
+                Column(self.env._("State"), "text", 12),
+                Column(self.env._("Amount promised"), "amount", 15),
+                Column(self.env._("Paid since"), "amount", 15),
             ],
             [
                 [c.create_date.date(), c.next_date, commitment_states.get(c.state, ""), c.amount_total, c.amount_paid]
                 for c in commitments
             ],
-            _("Total"),
+            self.env._("Total"),
         )
         return book.close()

@@ -26,14 +26,14 @@ class TestXlsx(KreanciaFiguresCommon):
         cls.invoice_at(cls.customer_2, date(2026, 4, 1), date(2026, 5, 1), 300, currency_id=eur.id)
         cls.customer.dunning_collector_id = cls.agent
 
-    def read(self, raw):
+    def workbook(self, raw):
         return load_workbook(io.BytesIO(raw))
 
     def test_aged_balance_xlsx(self):
         wizard = self.env["kreancia.aged.balance.wizard"].create(
             {"as_of": AS_OF, "company_ids": [Command.set(self.company.ids)]}
         )
-        book = self.read(self.env["kreancia.xlsx.export"].aged_balance_xlsx(wizard))
+        book = self.workbook(self.env["kreancia.xlsx.export"].aged_balance_xlsx(wizard))
         sheet = book[self.company.name[:31]]
         self.assertEqual(sheet["A1"].value, "Aged balance")
         self.assertEqual(sheet["A2"].value, self.company.name)
@@ -72,12 +72,12 @@ class TestXlsx(KreanciaFiguresCommon):
         attachment_id = int(action["url"].split("/")[3].split("?")[0])
         attachment = self.env["ir.attachment"].browse(attachment_id)
         self.assertEqual(attachment.name, "aged_balance_2026-06-15.xlsx")
-        self.assertEqual(self.read(attachment.raw).sheetnames, [self.company.name[:31]])
+        self.assertEqual(self.workbook(attachment.raw).sheetnames, [self.company.name[:31]])
 
     def test_customer_account_in_french_dates(self):
         self.env["res.lang"]._activate_lang("fr_FR")
         export = self.env["kreancia.xlsx.export"].with_context(lang="fr_FR")
-        book = self.read(export.customer_account_xlsx(self.customer, "2026-06-15"))
+        book = self.workbook(export.customer_account_xlsx(self.customer, "2026-06-15"))
         self.assertEqual(book.sheetnames[:1], [book.sheetnames[0]])
         self.assertEqual(len(book.sheetnames), 4, "statement, reminders, calls, commitments")
         statement = book.worksheets[0]
@@ -94,7 +94,7 @@ class TestXlsx(KreanciaFiguresCommon):
         self.assertIn("DSO trend", overview.dso_html)
         self.assertEqual(overview.action_open_aged()["context"]["kreancia_as_of"], "2026-06-15")
         self.assertEqual(overview.action_open_to_validate()["res_model"], "kreancia.intervention")
-        book = self.read(self.env["kreancia.xlsx.export"].kpi_xlsx(overview))
+        book = self.workbook(self.env["kreancia.xlsx.export"].kpi_xlsx(overview))
         self.assertEqual(book.sheetnames, ["DSO and CEI", "Steps", "Promises", "Calls", "Forecast"])
         dso = book["DSO and CEI"]
         self.assertEqual(dso.max_row, 6 + 12)

@@ -16,7 +16,8 @@ effectiveness index::
     41.18
 """
 
-from datetime import date, timedelta  # noqa: F401 - date is used by the doctests
+# date is used by the doctests
+from datetime import date, timedelta  # noqa: F401  # pylint: disable=unused-import
 from statistics import median
 
 
