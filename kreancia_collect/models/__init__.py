@@ -23,3 +23,5 @@ from . import kreancia_intervention_email
 from . import mail_mail
 from . import mail_thread
 from . import ir_actions_report
+from . import ir_qweb
+from . import ir_actions_report_batch
