@@ -125,7 +125,7 @@ def start_server(name, paths, odoo_bin, port):
     )
     for _attempt in range(120):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/web/webclient/version_info", data=b"{}", timeout=2)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/web/health", timeout=2)
             return process
         except OSError:
             time.sleep(0.5)

@@ -25,3 +25,4 @@ from . import mail_thread
 from . import ir_actions_report
 from . import ir_qweb
 from . import ir_actions_report_batch
+from . import kreancia_escalation_run

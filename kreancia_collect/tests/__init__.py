@@ -18,3 +18,4 @@ from . import test_rules
 from . import test_run_safety
 from . import test_scenario
 from . import test_security
+from . import test_performance

@@ -100,8 +100,7 @@ def split_documents(pdf_content, keys):
     reader = PdfFileReader(io.BytesIO(pdf_content))
     starts = []
     pages = []
-    for number in range(reader.getNumPages()):
-        page = reader.getPage(number)
+    for number, page in enumerate(reader.pages):
         found, others = _page_markers(page)
         for key in found:
             starts.append((key, number))
@@ -120,7 +119,7 @@ def split_documents(pdf_content, keys):
         last = starts[index + 1][1] if index + 1 < len(starts) else len(pages)
         writer = PdfFileWriter()
         for number in range(first, last):
-            writer.addPage(pages[number])
+            writer.add_page(pages[number])
         stream = io.BytesIO()
         writer.write(stream)
         result[keys[index]] = (stream.getvalue(), last - first)
