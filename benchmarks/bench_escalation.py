@@ -15,6 +15,7 @@ import argparse
 import cProfile
 import os
 import pstats
+import resource
 import subprocess
 import sys
 import time
@@ -133,6 +134,23 @@ def start_server(name, paths, odoo_bin, port):
     raise SystemExit("The HTTP server did not start.")
 
 
+def longest_batch(registry):
+    """Time each batch (one transaction when the scheduled action runs): a wrapper of ``_perform_batch``."""
+    engine = registry["kreancia.escalation"]
+    perform_batch = engine._perform_batch
+    durations = []
+
+    def timed(self, *args):
+        started = time.monotonic()
+        try:
+            return perform_batch(self, *args)
+        finally:
+            durations.append(time.monotonic() - started)
+
+    engine._perform_batch = timed
+    return durations
+
+
 def measure(env, today, profile=False):
     env.flush_all()
     env.invalidate_all()
@@ -141,7 +159,7 @@ def measure(env, today, profile=False):
     started = time.monotonic()
     if profiler:
         profiler.enable()
-    counts = env["kreancia.escalation"].run(today=today)
+    counts = env["kreancia.escalation"].with_context(kreancia_sync=True).run(today=today)
     env.flush_all()
     if profiler:
         profiler.disable()
@@ -179,6 +197,8 @@ def main():
         open_invoices = env["account.move"].search_count([("move_type", "=", "out_invoice"), ("state", "=", "posted")])
         if open_invoices < args.invoices:
             populate(env, args.invoices, customers, today)
+    batches = longest_batch(registry)
+    memory_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     server = start_server(name, paths, odoo_bin, args.http_port) if args.letters and args.http_port else None
     try:
         with registry.cursor() as cr:
@@ -194,6 +214,9 @@ def main():
             server.terminate()
             server.wait()
     report(args, name, customers, (counts, elapsed, queries), server)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"longest batch:         {max(batches, default=0):.1f} s ({len(batches)} batches of up to 200 customers)")
+    print(f"peak memory:           {peak / 1024:.0f} MB (run: +{(peak - memory_before) / 1024:.0f} MB)")
 
 
 def report(args, name, customers, measured, server):

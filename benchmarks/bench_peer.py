@@ -7,7 +7,8 @@ Usage::
 A benchmark-only requirement: the wheel ``odoo-addon-account-credit-control``
 (19.0) is downloaded once with pip into ``benchmarks/.peer/`` (git-ignored)
 and put on the addons path of the scratch database ``kc_peer_<invoices>_<customers>``
-only; it is never a dependency of kreancia_collect.
+only (a copy of ``kc_bench_<invoices>_<customers>`` when that one exists); it is
+never a dependency of kreancia_collect.
 
 Both runs see the same overdue invoices and send one e-mail per customer:
 kreancia_collect's ``kreancia.escalation.run()`` with e-mail steps, then OCA's
@@ -51,7 +52,7 @@ def fetch_peer():
 
 
 def install(name, paths, odoo_bin, mode):
-    print(f"{'Creating' if mode == '-i' else 'Updating'} {name} ...", flush=True)
+    print(f"{'Installing into' if mode == '-i' else 'Updating'} {name} ...", flush=True)
     subprocess.run(
         [
             *(sys.executable, odoo_bin, f"--addons-path={paths}", "-d", name, mode),
@@ -65,6 +66,7 @@ def install(name, paths, odoo_bin, mode):
 def configure_peer(env):
     """A policy whose levels are all e-mails, the company's default, on the receivable accounts."""
     template = env.ref("account_credit_control.email_template_credit_control_base")
+    template.report_template_ids = False  # e-mails without the PDF summary, as ours
     receivable = env["account.account"].search([("account_type", "=", "asset_receivable")])
     policy = env["credit.control.policy"].create(
         {
@@ -133,7 +135,12 @@ def main():
     fetch_peer()
     paths, odoo_bin = bench.addons_path()
     paths = f"{paths},{PEER_ADDONS}"
-    if not bench.database_exists(name):
+    source = f"kc_bench_{args.invoices}_{customers}"
+    if not bench.database_exists(name) and bench.database_exists(source):
+        print(f"Copying {source} into {name} ...", flush=True)  # same invoices, no second creation
+        subprocess.run(["createdb", "-T", source, name], check=True)
+        install(name, paths, odoo_bin, "-i")
+    elif not bench.database_exists(name):
         install(name, paths, odoo_bin, "-i")
     elif not args.no_update:
         install(name, paths, odoo_bin, "-u")
@@ -147,7 +154,8 @@ def main():
             bench.populate(env, args.invoices, customers, today)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        counts, ours, our_queries = measure(env, lambda: env["kreancia.escalation"].run(today=today))
+        engine = env["kreancia.escalation"].with_context(kreancia_sync=True)
+        counts, ours, our_queries = measure(env, lambda: engine.run(today=today))
         cr.rollback()
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})

@@ -281,6 +281,8 @@ class KreanciaEscalation(models.AbstractModel):
                 counts["invoices"] += len(intervention.line_ids)
             if queued_run:
                 queued_run.performed += len(interventions)
+            # hold one batch at a time: what the batch read or wrote leaves the cache
+            self.env.invalidate_all(flush=True)
             if commit and not self.env["ir.cron"]._commit_progress(len(batch)):
                 return False  # out of time: the scheduler resumes the run, which performs nothing twice
         return True

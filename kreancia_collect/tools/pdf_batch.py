@@ -12,7 +12,7 @@ rendered alone.
 
 >>> html = merge_documents([("<html><head><title>a</title></head><body class='b'><p>one</p></body></html>", 7),
 ...                         ("<html><head><title>a</title></head><body class='b'><p>two</p></body></html>", 9)])
->>> html.count(MARKER_PREFIX), html.count("page-break-before")
+>>> html.count(MARKER_PREFIX), html.count("data-kreancia-page-break=")
 (2, 1)
 >>> document_signature("<html lang='fr'><head><title>a</title></head><body class='b'></body></html>")[0]
 (('lang', 'fr'),)
@@ -26,8 +26,20 @@ from lxml import etree
 from odoo.tools.pdf import ArrayObject, NameObject, PdfFileReader, PdfFileWriter
 
 MARKER_PREFIX = "https://kreancia.invalid/document/"
-MARKER_STYLE = "display:block;width:1px;height:1px;margin-bottom:-1px;"
+MARKER_STYLE = "position:absolute;display:block;width:1px;height:1px;"  # out of the flow: no layout change
 PAGE_BREAK_STYLE = "page-break-before:always;height:0;margin:0;padding:0;"
+# A document alone starts below the body's top margin and padding; the next ones of a merged
+# document start on a new page, above them: the page breaks get that space, whatever the CSS says.
+PAGE_BREAK_SCRIPT = """
+(function () {
+    var style = window.getComputedStyle(document.body);
+    var top = (parseFloat(style.marginTop) || 0) + (parseFloat(style.paddingTop) || 0);
+    var breaks = document.querySelectorAll("div[data-kreancia-page-break]");
+    for (var index = 0; index < breaks.length; index++) {
+        breaks[index].style.paddingTop = top + "px";
+    }
+})();
+"""
 
 
 def _parse(html):
@@ -68,12 +80,13 @@ def merge_documents(documents):
         else:
             children = list(body)
             text = body.text
-            page_break = etree.SubElement(merged_body, "div", style=PAGE_BREAK_STYLE)
-            page_break.tail = None
+            etree.SubElement(merged_body, "div", style=PAGE_BREAK_STYLE, attrib={"data-kreancia-page-break": "1"})
         marker = etree.SubElement(merged_body, "a", href=f"{MARKER_PREFIX}{key}", style=MARKER_STYLE)
         marker.tail = text
         for child in children:
             merged_body.append(child)
+    script = etree.SubElement(merged_body, "script", type="text/javascript")
+    script.text = PAGE_BREAK_SCRIPT
     return lxml.html.tostring(merged, encoding="unicode", doctype="<!DOCTYPE html>")
 
 
