@@ -13,7 +13,7 @@ from ..tools.pdf_batch import document_signature, merge_documents, split_documen
 
 _logger = logging.getLogger(__name__)
 
-CHUNK_SIZE = 25  # documents per wkhtmltopdf process
+CHUNK_SIZE = 100  # documents per wkhtmltopdf process: each loads the report assets once
 PROCESSES = 2  # wkhtmltopdf processes at once, while Odoo renders the next chunk's HTML
 
 
