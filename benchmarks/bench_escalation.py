@@ -151,6 +151,32 @@ def longest_batch(registry):
     return durations
 
 
+PHASES = (
+    ("plan", "kreancia.escalation", "_plan_company"),
+    ("re-check and lock", "kreancia.escalation", "_recheck"),
+    ("create interventions", "kreancia.escalation", "_create_interventions"),
+    ("perform (render, queue)", "kreancia.intervention", "_perform"),
+)
+
+
+def time_phases(registry):
+    """Total time spent in each phase of the run: wrappers of the engine's methods."""
+    totals = dict.fromkeys(name for name, _model, _method in PHASES)
+    for name, model, method in PHASES:
+        cls = registry[model]
+        original = getattr(cls, method)
+
+        def timed(self, *args, _original=original, _name=name, **kwargs):
+            started = time.monotonic()
+            try:
+                return _original(self, *args, **kwargs)
+            finally:
+                totals[_name] = (totals[_name] or 0.0) + time.monotonic() - started
+
+        setattr(cls, method, timed)
+    return totals
+
+
 def measure(env, today, profile=False):
     env.flush_all()
     env.invalidate_all()
@@ -198,6 +224,7 @@ def main():
         if open_invoices < args.invoices:
             populate(env, args.invoices, customers, today)
     batches = longest_batch(registry)
+    phases = time_phases(registry)
     memory_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     server = start_server(name, paths, odoo_bin, args.http_port) if args.letters and args.http_port else None
     try:
@@ -215,6 +242,7 @@ def main():
             server.wait()
     report(args, name, customers, (counts, elapsed, queries), server)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print("phases:                " + ", ".join(f"{name} {total or 0:.2f} s" for name, total in phases.items()))
     print(f"longest batch:         {max(batches, default=0):.1f} s ({len(batches)} batches of up to 200 customers)")
     print(f"peak memory:           {peak / 1024:.0f} MB (run: +{(peak - memory_before) / 1024:.0f} MB)")
 

@@ -32,6 +32,7 @@ class IrQweb(models.AbstractModel):
         context = self.env.context
         key = (
             self.env.registry.db_name,
+            self.env.registry.registry_sequence,  # a module installed or updated: compile again
             etree.tostring(template),
             tuple(context.get(name) or False for name in self._get_template_cache_keys()),
             context.get("raise_on_forbidden_code_for_model") or False,
