@@ -244,6 +244,7 @@ def main():
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print("phases:                " + ", ".join(f"{name} {total or 0:.2f} s" for name, total in phases.items()))
     print(f"longest batch:         {max(batches, default=0):.1f} s ({len(batches)} batches of up to 200 customers)")
+    print("batches:               " + " ".join(f"{duration:.1f}" for duration in batches))
     print(f"peak memory:           {peak / 1024:.0f} MB (run: +{(peak - memory_before) / 1024:.0f} MB)")
 
 
