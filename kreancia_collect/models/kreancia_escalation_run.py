@@ -81,7 +81,7 @@ class KreanciaEscalationRun(models.Model):
             self.env.cr.rollback()
             self.write({"state": "failed", "error": str(error)})
             self._notify(str(error), "danger")
-            self.env.cr.commit()
+            self.env["ir.cron"]._commit_progress()
             return True
         if counts.pop("interrupted", False):
             return False
