@@ -14,6 +14,7 @@
         "security/kreancia_security.xml",
         "security/ir.model.access.csv",
         "security/kreancia_rules.xml",
+        "security/kreancia_escalation_run_rules.xml",
         # data
         "data/ir_sequence_data.xml",
         "data/mail_reminder_templates.xml",

@@ -50,6 +50,9 @@ from . import res_partner_call
 from . import kreancia_intervention_address
 from . import kreancia_intervention_next_action
 from . import account_move_next_action
+from . import ir_qweb
+from . import ir_actions_report_batch
+from . import kreancia_escalation_run
 
 # a view over the columns above: created last
 from . import kreancia_worklist

@@ -136,15 +136,37 @@ class KreanciaEscalation(models.AbstractModel):
     _description = "Dunning Escalation"
 
     BATCH_SIZE = 200
+    QUEUE_THRESHOLD = 200  # planned interventions beyond which a run by hand goes to the scheduled action
 
     @api.model
     def run(self, today=None):
         """Perform every dunning step due on ``today`` (default: today).
 
+        A run asked for by hand or over the API that plans more than
+        ``QUEUE_THRESHOLD`` interventions (system parameter
+        ``kreancia_collect.run_queue_threshold``) does not live inside the
+        request: it is queued for the scheduled action, which performs it in
+        batches and notifies the caller when done.
+
         :param today: a date or an ISO date string (``"2026-06-15"``)
-        :return: counts of what was done, e.g. ``{"interventions": 3, "invoices": 7, "done": 3}``
+        :return: counts of what was done, e.g. ``{"interventions": 3, "invoices": 7, "done": 3}``;
+            for a queued run ``{"queued": True, "planned": 250, "run_id": 4, "date": "2026-06-15"}``
+            (see :meth:`run_status`)
         """
         return in_caller_lang(self)._run(today)
+
+    @api.model
+    def run_status(self, run_id):
+        """Where a queued run stands.
+
+        :return: ``{"run_id", "date", "state" (queued, running, done, failed), "planned", "performed",
+            "counts", "error"}``
+        """
+        self._check_can_run()
+        run = self.env["kreancia.escalation.run"].sudo().browse(int(run_id)).exists()
+        if not run or not (self.env.su or run.company_ids & self.env.user.company_ids):
+            raise UserError(self.env._("There is no queued dunning run %(run)s.", run=run_id))
+        return run._to_dict()
 
     @api.model
     def _run(self, today):
@@ -152,9 +174,44 @@ class KreanciaEscalation(models.AbstractModel):
         today = self._to_date(today)
         counts = Counter()
         engine = self.sudo().with_context(kreancia_user_id=self.env.uid)
+        planned = {}
+        if not (self.env.context.get("kreancia_commit") or self.env.context.get("kreancia_sync")):
+            for company in self.env.companies:
+                company_engine = engine.with_company(company)
+                company_engine._lift_expired_pauses(company, today)
+                planned[company] = company_engine._plan_company(company, today)
+            total = sum(len(plans) for plans in planned.values())
+            if total > self._queue_threshold():
+                return self._queue(today, total)
         for company in self.env.companies:
-            engine.with_company(company)._run_company(company, today, counts)
+            if not engine.with_company(company)._run_company(company, today, counts, planned.get(company)):
+                counts["interrupted"] = True
+                break
         return dict(counts)
+
+    @api.model
+    def _queue_threshold(self):
+        value = self.env["ir.config_parameter"].sudo().get_param("kreancia_collect.run_queue_threshold")
+        return int(value) if value and value.isdigit() else self.QUEUE_THRESHOLD
+
+    @api.model
+    def _queue(self, today, planned):
+        """Hand the run over to the scheduled action and say so."""
+        run = (
+            self.env["kreancia.escalation.run"]
+            .sudo()
+            .create(
+                {
+                    "date": today,
+                    "company_ids": [fields.Command.set(self.env.companies.ids)],
+                    "user_id": self.env.uid,
+                    "lang": self.env.lang,
+                    "planned": planned,
+                }
+            )
+        )
+        self.env.ref("kreancia_collect.ir_cron_kreancia_escalation").sudo()._trigger()
+        return {"queued": True, "planned": planned, "run_id": run.id, "date": fields.Date.to_string(today)}
 
     @api.model
     def plan(self, today=None):
@@ -177,7 +234,9 @@ class KreanciaEscalation(models.AbstractModel):
 
     @api.model
     def _cron_run(self):
-        """Scheduled action: one run per company, committing in batches."""
+        """Scheduled action: the runs queued by hand first, then one run per company, committing in batches."""
+        if not self.env["kreancia.escalation.run"].sudo().with_context(kreancia_commit=True)._perform_queued():
+            return  # out of time: called again by the scheduler
         for company in self.env["res.company"].sudo().search([]):  # pylint: disable=no-search-all
             self.sudo().with_company(company).with_context(allowed_company_ids=[company.id], kreancia_commit=True).run()
 
@@ -199,10 +258,16 @@ class KreanciaEscalation(models.AbstractModel):
     # Run
     # ------------------------------------------------------------------
 
-    def _run_company(self, company, today, counts):
-        self._lift_expired_pauses(company, today)
-        plans = self._plan_company(company, today)
+    def _run_company(self, company, today, counts, plans=None):
+        """Perform ``plans`` (default: lift expired pauses and plan now) in batches.
+
+        :return: False when the scheduled action ran out of time before the end
+        """
+        if plans is None:
+            self._lift_expired_pauses(company, today)
+            plans = self._plan_company(company, today)
         commit = self.env.context.get("kreancia_commit")
+        queued_run = self.env["kreancia.escalation.run"].browse(self.env.context.get("kreancia_run_id"))
         if commit:
             # each batch then starts a transaction of its own, which sees what was paid since planning
             self.env["ir.cron"]._commit_progress(remaining=len(plans))
@@ -214,8 +279,13 @@ class KreanciaEscalation(models.AbstractModel):
                 counts[intervention.state] += 1
                 counts[f"channel_{intervention.channel}"] += 1
                 counts["invoices"] += len(intervention.line_ids)
+            if queued_run:
+                queued_run.performed += len(interventions)
+            # hold one batch at a time: what the batch read or wrote leaves the cache
+            self.env.invalidate_all(flush=True)
             if commit and not self.env["ir.cron"]._commit_progress(len(batch)):
-                break  # out of time: the scheduler resumes the run, which performs nothing twice
+                return False  # out of time: the scheduler resumes the run, which performs nothing twice
+        return True
 
     def _perform_batch(self, company, today, batch):
         """Re-read and lock what the batch is about to act on, then create and perform its interventions.

@@ -127,13 +127,34 @@ class KreanciaIntervention(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        sequence = self.env["ir.sequence"]
+        by_day = {}
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 # the reference's year is the letter's, not the day it was produced
-                day = vals.get("date") or fields.Date.context_today(self)
-                vals["name"] = sequence.with_context(ir_sequence_date=day).next_by_code("kreancia.intervention") or "/"
+                day = fields.Date.to_date(vals.get("date")) or fields.Date.context_today(self)
+                by_day.setdefault(day, []).append(vals)
+        for day, day_vals in by_day.items():
+            for vals, name in zip(day_vals, self._next_references(day, len(day_vals)), strict=True):
+                vals["name"] = name
         return super().create(vals_list)
+
+    @api.model
+    def _next_references(self, day, count):
+        """``count`` references dated ``day``, drawn in one query from a standard sequence."""
+        sequence_model = self.env["ir.sequence"].with_context(ir_sequence_date=day)
+        sequence = sequence_model.sudo().search(
+            [("code", "=", "kreancia.intervention"), ("company_id", "in", [self.env.company.id, False])],
+            order="company_id",
+            limit=1,
+        )
+        if not sequence:
+            return ["/"] * count
+        if sequence.implementation != "standard" or sequence.use_date_range:
+            return [sequence_model.next_by_code("kreancia.intervention") or "/" for _index in range(count)]
+        self.env.cr.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [f"ir_sequence_{sequence.id:03d}", count])
+        numbers = sorted(row[0] for row in self.env.cr.fetchall())
+        prefix, suffix = sequence._get_prefix_suffix()
+        return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for number in numbers]
 
     def action_validate(self):
         """Perform interventions a manager approved."""

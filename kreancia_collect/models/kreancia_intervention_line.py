@@ -33,7 +33,9 @@ class KreanciaInterventionLine(models.Model):
         moves = self.env["account.move"].browse(
             {vals["move_id"] for vals in vals_list if "previous_step_id" not in vals}
         )
-        moves.fetch(["dunning_step_id", "dunning_last_date"])
+        # read here what creating the lines needs (the stored related due date, the company check), and only
+        # that: reading one field of an invoice otherwise loads all of its many columns
+        moves.fetch(["dunning_step_id", "dunning_last_date", "invoice_date_due", "company_id"])
         for vals in vals_list:
             if "previous_step_id" not in vals:
                 move = moves.browse(vals["move_id"])

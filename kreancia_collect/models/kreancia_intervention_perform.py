@@ -78,7 +78,8 @@ class KreanciaIntervention(models.Model):
 
     def _send_template(self, template):
         """Render ``template`` for every intervention in one call and queue the e-mails."""
-        rendered = template._generate_template(self.ids, TEMPLATE_FIELDS)
+        # the body is compiled once for the batch and each language, not once per customer (see ir_qweb.py)
+        rendered = template.with_context(kreancia_compile_once=True)._generate_template(self.ids, TEMPLATE_FIELDS)
         # an agency's first written contact must be the letter R124-4 describes: always attached
         with_letter = self.filtered(
             lambda intervention: intervention.step_id.attach_letter or intervention._is_third_party()
@@ -280,7 +281,7 @@ class KreanciaIntervention(models.Model):
         streams = (
             self.env["ir.actions.report"]
             .with_context(force_report_rendering=True)
-            ._render_qweb_pdf_prepare_streams(LETTER_REPORT, {}, res_ids=self.ids)
+            ._kreancia_render_pdf_batch(LETTER_REPORT, self.ids)
         )
         attachments = self.env["ir.attachment"].create(
             [

@@ -24,6 +24,7 @@ from . import test_legal
 from . import test_letters
 from . import test_letters_tour
 from . import test_one_voice
+from . import test_performance
 from . import test_rate_missing
 from . import test_rules
 from . import test_run_safety

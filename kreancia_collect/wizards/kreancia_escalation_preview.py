@@ -52,6 +52,21 @@ class KreanciaEscalationPreview(models.TransientModel):
         """Perform the run on ``date`` for real."""
         self.ensure_one()
         counts = self.env["kreancia.escalation"].run(self.date)
+        if counts.get("queued"):
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "title": self.env._("Dunning run queued"),
+                    "message": self.env._(
+                        "%(planned)s interventions are planned: the run goes on in the background, "
+                        "batch after batch. You will be notified when it is done.",
+                        planned=counts["planned"],
+                    ),
+                    "type": "info",
+                    "next": {"type": "ir.actions.act_window_close"},
+                },
+            }
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
