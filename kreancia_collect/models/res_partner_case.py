@@ -13,7 +13,9 @@ class ResPartner(models.Model):
     dunning_commission_rate = fields.Float(
         "Collection commission (%)", digits=(5, 2), help="Share of the amounts it recovers that it invoices."
     )
-    dunning_case_ids = fields.One2many("kreancia.case", "partner_id", "Hand-over cases")
+    dunning_case_ids = fields.One2many(
+        "kreancia.case", "partner_id", "Hand-over cases", groups="kreancia_collect.kreancia_collect_group_agent"
+    )
     dunning_case_count = fields.Integer("Hand-over case count", compute="_compute_dunning_case_count")
 
     def _compute_dunning_case_count(self):

@@ -16,6 +16,8 @@ class DebtorPageCommon(KreanciaCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # the suite's database loads French only: English customers read an English page once it is active
+        cls.env["res.lang"]._activate_lang("en_US")
         cls.brand.write({"phone": "+33 4 72 00 00 00", "legal_notice": "Agence agréée, RCS Lyon 123 456 789"})
         cls.customer.write({"phone": "+33 6 12 34 56 78", "dunning_collector_id": cls.agent.id})
         cls.invoice_a = cls.make_invoice(cls.customer, 20, 600.0)
