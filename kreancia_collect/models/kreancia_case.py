@@ -2,6 +2,8 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_is_zero, format_amount
 
+from ..groups import MANAGER_GROUP
+
 CASE_STATES = [
     ("to_send", "To send"),
     ("sent", "Sent"),
@@ -19,7 +21,6 @@ PARTY_ROLES = [
     ("bailiff", "Bailiff"),
     ("lawyer", "Lawyer"),
 ]
-MANAGER_GROUP = "kreancia_collect.kreancia_collect_group_manager"
 
 
 class KreanciaCase(models.Model):

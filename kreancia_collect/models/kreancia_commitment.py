@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import float_compare, float_is_zero, format_amount
 
+from ..groups import MANAGER_GROUP
 from ..tools.phone import first_mobile
 from .kreancia_escalation import in_caller_lang
 
@@ -163,7 +164,7 @@ class KreanciaCommitment(models.Model):
         """
         commitments = in_caller_lang(self)
         env = commitments.env
-        if not (env.su or env.user.has_group("kreancia_collect.kreancia_collect_group_manager")):
+        if not (env.su or env.user.has_group(MANAGER_GROUP)):
             raise AccessError(env._("Only a collection manager can check payment commitments."))
         return commitments._cron_check_commitments(env["kreancia.escalation"]._to_date(today))
 

@@ -5,6 +5,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools.image import image_data_uri
 
+from ..groups import MANAGER_GROUP
+
 DEFAULT_VALIDITY_DAYS = 90
 
 
@@ -85,7 +87,7 @@ class KreanciaDebtorLink(models.Model):
 
     def action_revoke(self):
         """Close the links at once: the page shows whom to contact instead."""
-        if not self.env.user.has_group("kreancia_collect.kreancia_collect_group_manager"):
+        if not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(self.env._("Only a collection manager can revoke a debtor link."))
         self.filtered(lambda link: not link.revoked).write(
             {"revoked": True, "revoked_date": fields.Datetime.now(), "revoked_by_id": self.env.uid}

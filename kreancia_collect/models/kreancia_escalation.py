@@ -9,11 +9,10 @@ from odoo.exceptions import AccessError, UserError
 from odoo.http import request
 from odoo.tools import SQL
 
+from ..groups import MANAGER_GROUP
 from ..tools.dunning import days_late, gap_elapsed
 
 _logger = logging.getLogger(__name__)
-
-MANAGER_GROUP = "kreancia_collect.kreancia_collect_group_manager"
 
 
 def in_caller_lang(records):

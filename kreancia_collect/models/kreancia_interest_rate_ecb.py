@@ -7,11 +7,10 @@ import requests
 from odoo import api, fields, models
 from odoo.tools.misc import format_date
 
+from ..groups import MANAGER_GROUP
 from ..tools import ecb, legal
 
 _logger = logging.getLogger(__name__)
-
-MANAGER_GROUP = "kreancia_collect.kreancia_collect_group_manager"
 
 
 class KreanciaInterestRate(models.Model):

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_amount
 
+from ..groups import MANAGER_GROUP
 from .kreancia_scenario_step import CHANNELS, IDENTITIES
 
 
@@ -158,7 +159,7 @@ class KreanciaIntervention(models.Model):
 
     def action_validate(self):
         """Perform interventions a manager approved."""
-        if not self.env.user.has_group("kreancia_collect.kreancia_collect_group_manager"):
+        if not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(self.env._("Only a collection manager can validate interventions."))
         pending = self.filtered(lambda intervention: intervention.state == "to_validate")
         if not pending:
@@ -178,7 +179,7 @@ class KreanciaIntervention(models.Model):
 
     def action_cancel(self):
         """Drop interventions that were not performed; their invoices stay at their step."""
-        if not self.env.user.has_group("kreancia_collect.kreancia_collect_group_manager"):
+        if not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(self.env._("Only a collection manager can cancel interventions."))
         if self.filtered(lambda intervention: intervention.state in ("done", "to_send")):
             raise UserError(self.env._("An intervention already performed cannot be cancelled."))

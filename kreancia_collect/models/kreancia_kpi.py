@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..groups import MANAGER_GROUP
 from ..tools import kpi
 
 
@@ -29,7 +30,7 @@ class KreanciaKpi(models.AbstractModel):
         company = self.env["kreancia.aged.balance"]._check_companies(
             [company_id] if company_id else self.env.company.ids
         )
-        if self.env.user.has_group("kreancia_collect.kreancia_collect_group_manager"):
+        if self.env.user.has_group(MANAGER_GROUP):
             return company, SQL("TRUE")
         return company, SQL("customer.dunning_collector_id = %s", self.env.uid)
 

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..groups import MANAGER_GROUP
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -8,7 +10,7 @@ class ResCompany(models.Model):
         "kreancia.aging.bucket",
         "company_id",
         "Aged balance buckets",
-        groups="kreancia_collect.kreancia_collect_group_manager",
+        groups=MANAGER_GROUP,
     )
 
     @api.model_create_multi

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..groups import MANAGER_GROUP
+
 
 class AccountMoveSetDunningStep(models.TransientModel):
     """Onboarding: place invoices at the step they reached in another tool."""
@@ -38,7 +40,7 @@ class AccountMoveSetDunningStep(models.TransientModel):
 
     def action_apply(self):
         self.ensure_one()
-        if not self.env.user.has_group("kreancia_collect.kreancia_collect_group_manager"):
+        if not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(self.env._("Only a collection manager can set the dunning step of invoices."))
         invoices = self.move_ids.filtered(lambda move: move.move_type == "out_invoice" and move.state == "posted")
         if invoices != self.move_ids:
