@@ -149,6 +149,20 @@ class KreanciaCase(models.Model):
         )
         return case_file.normalize_pdf(raw, self._file_date())
 
+    def _render_invoices(self):
+        """``{invoice id: PDF}`` of the case's invoices (Odoo's invoice report), in as few wkhtmltopdf calls as
+        the machine's wkhtmltopdf allows (see ``ir.actions.report._kreancia_render_pdf_batch``), dated by the case."""
+        self.ensure_one()
+        streams = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._kreancia_render_pdf_batch(INVOICE_REPORT, self.line_ids.move_id.ids)
+        )
+        return {
+            move_id: case_file.normalize_pdf(stream["stream"].getvalue(), self._file_date())
+            for move_id, stream in streams.items()
+        }
+
     def _file_entries(self, own_documents):
         """``[(name in the ZIP, bytes)]`` of the case file, in reading order."""
         self.ensure_one()
@@ -172,13 +186,9 @@ class KreanciaCase(models.Model):
                 ._render_pdf(STATEMENT_REPORT, partner.ids, data={"brand_id": False}),
             ),
         ]
+        invoices = self._render_invoices()
         for line in self.line_ids:
-            entries.append(
-                (
-                    f"03 {labels['invoices']}/{_slug(line.move_id.name)}.pdf",
-                    self._render_pdf(INVOICE_REPORT, line.move_id.ids),
-                )
-            )
+            entries.append((f"03 {labels['invoices']}/{_slug(line.move_id.name)}.pdf", invoices[line.move_id.id]))
         for letter in self._letters_sent():
             entries.append((f"04 {labels['letters']}/{_slug(letter.name)}.pdf", letter.attachment_id.raw))
         entries.append((f"05 {labels['history']}.pdf", history))
