@@ -148,8 +148,13 @@ class KreanciaCall(models.Model):
         """Unanswered calls to the customer in a row, this one included (since the last answered one)."""
         self.ensure_one()
         calls = self.search(
-            [("partner_id", "=", self.partner_id.id), ("company_id", "=", self.company_id.id)],
+            [
+                ("partner_id", "=", self.partner_id.id),
+                ("company_id", "=", self.company_id.id),
+                ("step_id", "=", self.step_id.id),
+            ],
             order="date desc, id desc",
+            limit=(self.step_id.max_attempts or DEFAULT_MAX_ATTEMPTS) + 1,
         )
         count = 0
         for call in calls:
@@ -227,6 +232,8 @@ class KreanciaCall(models.Model):
                 )
             )
         to_date = env["kreancia.escalation"]._to_date
+        if any(not isinstance(line, dict) or not line.get("date") for line in instalments or []):
+            raise UserError(env._("Each promised instalment needs a date (YYYY-MM-DD) and an amount."))
         values = {
             "partner_id": partner.commercial_partner_id.id,
             "outcome": outcome,
@@ -237,7 +244,7 @@ class KreanciaCall(models.Model):
             "brand_id": brand_id,
             "callback_date": to_date(callback_date) if callback_date else False,
             "instalment_ids": [
-                Command.create({"date": to_date(line.get("date")), "amount": line.get("amount")})
+                Command.create({"date": to_date(line["date"]), "amount": line.get("amount")})
                 for line in instalments or []
             ],
         }

@@ -250,7 +250,7 @@ class KreanciaEscalation(models.AbstractModel):
             return fields.Date.context_today(self)
         try:
             return fields.Date.to_date(value)
-        except ValueError:
+        except (ValueError, TypeError):
             raise UserError(self.env._("%(value)s is not a date: give it as YYYY-MM-DD.", value=value)) from None
 
     # ------------------------------------------------------------------
@@ -315,9 +315,12 @@ class KreanciaEscalation(models.AbstractModel):
                   FROM account_move m
                   JOIN res_partner p ON p.id = m.commercial_partner_id
                  WHERE m.id IN %(move_ids)s AND %(qualifies)s
+                   -- performed today by another run since planning: never twice
+                   AND (m.dunning_last_date IS NULL OR m.dunning_last_date < %(today)s)
                    FOR UPDATE OF m SKIP LOCKED
                 """,
                 move_ids=move_ids,
+                today=today,
                 qualifies=self._qualifying_sql(company, today),
             )
         )

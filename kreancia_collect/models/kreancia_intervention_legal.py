@@ -121,7 +121,10 @@ class KreanciaIntervention(models.Model):
                     table_of_period = rates._late_rates(table, due, intervention.date, contract_rate)
                     applied.update(table_of_period)
                     late = legal.interest_on_late_payments(
-                        due, intervention.date, payments.get((line.move_id.id, intervention.date), []), table_of_period
+                        due,
+                        intervention.date,
+                        payments.get((line.move_id.id, intervention.date, intervention.create_date), []),
+                        table_of_period,
                     )
                     values["residual_interest"] = legal.late_interest(
                         line.amount_residual, due, intervention.date, table_of_period
@@ -160,19 +163,26 @@ class KreanciaIntervention(models.Model):
         )
 
     def _payments_by_invoice(self):
-        """``{(invoice id, letter date): [(date, amount)]}``: what was reconciled with each invoice by that date.
+        """``{(invoice id, letter date, created): [(date, amount)]}``: what was reconciled with each invoice by the
+        letter's date, among what was already reconciled when the intervention recorded its amount due.
 
         Payments and credit notes alike, in the invoice's currency, dated by
-        the reconciliation; one query for the whole batch.
+        the reconciliation; one query for the whole batch. A payment recorded
+        after the intervention is not in its amount due, hence not among the
+        sums paid late either: each sum bears interest once.
         """
-        pairs = {(line.move_id.id, intervention.date) for intervention in self for line in intervention.line_ids}
-        if not pairs:
+        keys = {
+            (line.move_id.id, intervention.date, intervention.create_date)
+            for intervention in self
+            for line in intervention.line_ids
+        }
+        if not keys:
             return {}
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """
-                SELECT l.move_id, apr.max_date, apr.debit_amount_currency
+                SELECT l.move_id, apr.max_date, apr.debit_amount_currency, apr.create_date
                   FROM account_partial_reconcile apr
                   JOIN account_move_line l ON l.id = apr.debit_move_id
                   JOIN account_account a ON a.id = l.account_id
@@ -180,13 +190,17 @@ class KreanciaIntervention(models.Model):
                    AND a.account_type = 'asset_receivable'
                    AND apr.debit_amount_currency > 0
                 """,
-                moves=tuple({move_id for move_id, _day in pairs}),
+                moves=tuple({move_id for move_id, _day, _created in keys}),
             )
         )
         by_move = {}
-        for move_id, paid_on, amount in self.env.cr.fetchall():
-            by_move.setdefault(move_id, []).append((paid_on, amount))
+        for move_id, paid_on, amount, reconciled in self.env.cr.fetchall():
+            by_move.setdefault(move_id, []).append((paid_on, amount, reconciled))
         return {
-            (move_id, day): [(paid_on, amount) for paid_on, amount in by_move.get(move_id, []) if paid_on <= day]
-            for move_id, day in pairs
+            (move_id, day, created): [
+                (paid_on, amount)
+                for paid_on, amount, reconciled in by_move.get(move_id, [])
+                if paid_on <= day and (not created or reconciled <= created)
+            ]
+            for move_id, day, created in keys
         }

@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, float_round, format_amount, format_date
 
+from ..groups import MANAGER_GROUP
 from ..models.kreancia_call import OUTCOMES
 from ..models.kreancia_scenario_step import IDENTITIES
 from ..models.kreancia_worklist import QUEUE_LIMIT
@@ -356,7 +357,16 @@ class KreanciaCallLog(models.TransientModel):
         A callback planned for a later day stays planned.
         """
         if self.activity_id:
-            return self.activity_id.exists().filtered("active")
+            # only a call task on this customer, and the agent's own unless a manager logs the call
+            partner = self.partner_id.commercial_partner_id
+            return self.activity_id.exists().filtered(
+                lambda task: (
+                    task.active
+                    and task.res_model == "res.partner"
+                    and task.res_id == partner.id
+                    and (task.user_id == self.env.user or self.env.user.has_group(MANAGER_GROUP))
+                )
+            )
         return self.env["mail.activity"].search(
             [
                 ("res_model", "=", "res.partner"),
