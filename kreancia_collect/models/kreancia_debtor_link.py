@@ -158,23 +158,12 @@ class KreanciaDebtorLink(models.Model):
 
     def _open_invoices(self):
         """The customer's open invoices in the link's company, oldest due first."""
-        self.ensure_one()
-        return (
-            self.env["account.move"]
-            .sudo()
-            .search(
-                [
-                    ("commercial_partner_id", "=", self.partner_id.id),
-                    ("company_id", "=", self.company_id.id),
-                    ("move_type", "=", "out_invoice"),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", ("not_paid", "partial")),
-                ],
-                order="invoice_date_due, id",
-            )
-        )
+        return self._open_moves("out_invoice", "invoice_date_due, id")
 
     def _open_credit_notes(self):
+        return self._open_moves("out_refund", "invoice_date, id")
+
+    def _open_moves(self, move_type, order):
         self.ensure_one()
         return (
             self.env["account.move"]
@@ -183,11 +172,11 @@ class KreanciaDebtorLink(models.Model):
                 [
                     ("commercial_partner_id", "=", self.partner_id.id),
                     ("company_id", "=", self.company_id.id),
-                    ("move_type", "=", "out_refund"),
+                    ("move_type", "=", move_type),
                     ("state", "=", "posted"),
                     ("payment_state", "in", ("not_paid", "partial")),
                 ],
-                order="invoice_date, id",
+                order=order,
             )
         )
 

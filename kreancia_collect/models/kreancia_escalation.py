@@ -85,11 +85,11 @@ class PlannedIntervention:
                 if _more_advanced(line.step, self.step):
                     self.step = line.step
 
-    def to_dict(self):
-        """Plain data for an external caller."""
+    def to_dict(self, names):
+        """Plain data for an external caller; ``names`` maps each model to ``{id: name}``."""
         return {
             "partner_id": self.partner_id,
-            "partner_name": self.step.env["res.partner"].browse(self.partner_id).display_name,
+            "partner_name": names["res.partner"][self.partner_id],
             "channel": self.channel,
             "step_id": self.step.id,
             "step_name": self.step.name,
@@ -102,7 +102,7 @@ class PlannedIntervention:
             "invoices": [
                 {
                     "id": line.move_id,
-                    "name": self.step.env["account.move"].browse(line.move_id).name,
+                    "name": names["account.move"][line.move_id],
                     "step_id": self.line_step(line).id,
                     "days_late": line.days_late,
                     "amount_residual": line.residual,
@@ -219,7 +219,15 @@ class KreanciaEscalation(models.AbstractModel):
         :param today: a date or an ISO date string
         :return: one dict per planned intervention: customer, channel, step, amount and invoices
         """
-        return [planned.to_dict() for planned in in_caller_lang(self)._plan(today)]
+        plans = in_caller_lang(self)._plan(today)
+        # names read once for the whole plan, not one record at a time
+        partners = self.env["res.partner"].sudo().browse({planned.partner_id for planned in plans})
+        moves = self.env["account.move"].sudo().browse({line.move_id for planned in plans for line in planned.lines})
+        names = {
+            "res.partner": {partner.id: partner.display_name for partner in partners},
+            "account.move": {move.id: move.name for move in moves},
+        }
+        return [planned.to_dict(names) for planned in plans]
 
     @api.model
     def _plan(self, today=None):
