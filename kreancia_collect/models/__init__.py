@@ -3,9 +3,12 @@ from . import res_config_settings
 from . import kreancia_brand
 from . import kreancia_scenario
 from . import kreancia_scenario_step
+
+# the intervention family, imported together (see the class docstring in kreancia_intervention.py)
 from . import kreancia_intervention
-from . import kreancia_intervention_line
 from . import kreancia_intervention_perform
+from . import kreancia_intervention_letter
+from . import kreancia_intervention_line
 from . import kreancia_escalation
 from . import kreancia_call
 from . import kreancia_commitment
@@ -14,11 +17,8 @@ from . import account_move
 from . import res_partner
 from . import kreancia_interest_rate
 from . import res_partner_legal
-from . import kreancia_intervention_legal
-from . import kreancia_intervention_letter
 from . import res_partner_statement
 from . import kreancia_interest_rate_ecb
-from . import kreancia_intervention_email
 from . import mail_mail
 from . import mail_thread
 from . import ir_actions_report
@@ -35,20 +35,16 @@ from . import kreancia_debtor_link
 from . import kreancia_debtor_link_actions
 from . import kreancia_debtor_action
 from . import kreancia_plan_proposal
-from . import kreancia_intervention_portal
 from . import res_partner_portal
 from . import kreancia_case
 from . import kreancia_case_line
 from . import kreancia_case_recovery
 from . import kreancia_case_file
 from . import kreancia_case_report
-from . import kreancia_intervention_case
 from . import kreancia_scenario_step_case
 from . import res_partner_case
 from . import account_move_case
 from . import res_partner_call
-from . import kreancia_intervention_address
-from . import kreancia_intervention_next_action
 from . import account_move_next_action
 from . import ir_qweb
 from . import ir_actions_report_batch

@@ -5,11 +5,11 @@ from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
 
 from ..tools import case_file, case_xlsx
+from .kreancia_scenario_step import LETTER_CHANNELS
 
 CASE_REPORT = "kreancia_collect.action_report_case_documents"
 INVOICE_REPORT = "account.account_invoices"
 STATEMENT_REPORT = "kreancia_collect.action_report_statement"
-LETTER_CHANNELS = ("letter", "formal_notice")
 OWN_DOCUMENTS = 2  # cover sheet, history
 
 

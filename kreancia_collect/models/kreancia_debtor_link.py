@@ -18,7 +18,7 @@ class KreanciaDebtorLink(models.Model):
     randomness (``secrets.token_urlsafe(32)``), is scoped to one customer and
     one identity (the company, or a brand), expires and can be revoked.
     Every written intervention carries the customer's link for its identity
-    (see ``kreancia_intervention_portal.py``).
+    (see ``_ensure_debtor_links`` in ``kreancia_intervention.py``).
     """
 
     _name = "kreancia.debtor.link"

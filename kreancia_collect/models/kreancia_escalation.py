@@ -29,7 +29,7 @@ def in_caller_lang(records):
     return records
 
 
-WRITTEN_CHANNELS = ("email", "letter", "formal_notice")  # one voice per customer and run
+ONE_VOICE_CHANNELS = ("email", "letter", "formal_notice")  # one voice per customer and run
 CHANNEL_SEVERITY = {"email": 1, "letter": 2, "formal_notice": 3}
 
 
@@ -435,7 +435,7 @@ class KreanciaEscalation(models.AbstractModel):
             if not step_id or not self._gap_elapsed(row, last_contact.get(partner.id), today, scenario):
                 continue
             step = steps[step_id]
-            one_voice = step.channel in WRITTEN_CHANNELS and scenario.one_voice
+            one_voice = step.channel in ONE_VOICE_CHANNELS and scenario.one_voice
             key = (partner.id, "written" if one_voice else step.channel)
             if key not in plans:
                 plans[key] = PlannedIntervention(

@@ -1,9 +1,28 @@
+import base64
+import io
+from datetime import timedelta
+
+import qrcode
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import format_amount
+from odoo.tools import format_amount, format_date, pdf
 
 from ..groups import MANAGER_GROUP
-from .kreancia_scenario_step import CHANNELS, IDENTITIES
+from .kreancia_debtor_link import DEFAULT_VALIDITY_DAYS
+from .kreancia_scenario_step import (
+    CHANNELS,
+    IDENTITIES,
+    LETTER_CHANNELS,
+    WRITTEN_CHANNELS,
+)
+
+DELIVERY_STATES = [
+    ("queued", "Queued"),
+    ("sent", "Sent"),
+    ("bounced", "Bounced"),
+    ("failed", "Not sent"),
+]
 
 
 class KreanciaIntervention(models.Model):
@@ -11,6 +30,27 @@ class KreanciaIntervention(models.Model):
 
     Interventions are deliberately lean (no chatter, no tracking): the
     customer's chatter receives the communication itself, once per customer.
+
+    The model lives in three files, imported together:
+
+    - this one: every field, the states and the actions people and
+      integrations call (validate, cancel, open, download, preview), the
+      debtor page link each written intervention carries, what happens next
+      in words;
+    - ``kreancia_intervention_perform.py``: performing, i.e. the dispatch
+      per channel (e-mail and its delivery feedback, SMS, call task, letter,
+      hand-over) and moving the invoices up their steps;
+    - ``kreancia_intervention_letter.py``: producing the letters (PDF in
+      batches, addressee, wording) and the legal amounts they claim
+      (late-payment interest, recovery indemnity).
+
+    Its invoices, with the step each reached and the amounts owed on each,
+    are ``kreancia.intervention.line`` records (``kreancia_intervention_line.py``).
+
+    States: ``to_validate`` (a manual step waits for a manager), ``to_send``
+    (a letter waits to be posted), ``done``, ``failed`` (with ``error``),
+    ``cancelled``. An e-mail's ``delivery_state`` follows it out of the
+    mail queue; an undelivered e-mail fails its intervention.
     """
 
     _name = "kreancia.intervention"
@@ -18,27 +58,49 @@ class KreanciaIntervention(models.Model):
     _order = "date desc, id desc"
     _check_company_auto = True
 
+    # Who and when
     name = fields.Char("Reference", required=True, readonly=True, copy=False, default="/")
     date = fields.Date(required=True, readonly=True, default=fields.Date.context_today, index=True)
     company_id = fields.Many2one(
-        "res.company", required=True, readonly=True, index=True, default=lambda self: self.env.company
+        "res.company",
+        required=True,
+        readonly=True,
+        index=True,
+        default=lambda self: self.env.company,
     )
     partner_id = fields.Many2one(
-        "res.partner", "Customer", required=True, readonly=True, index=True, check_company=True
+        "res.partner",
+        "Customer",
+        required=True,
+        readonly=True,
+        index=True,
+        check_company=True,
     )
     recipient_id = fields.Many2one(
         "res.partner",
         readonly=True,
         help="The customer's invoicing contact when it has one, else the customer.",
     )
+    user_id = fields.Many2one("res.users", "Performed by", readonly=True)
+
+    # Step and voice
     scenario_id = fields.Many2one(related="step_id.scenario_id", store=True, string="Scenario")
     step_id = fields.Many2one(
-        "kreancia.scenario.step", required=True, readonly=True, ondelete="restrict", check_company=True
+        "kreancia.scenario.step",
+        required=True,
+        readonly=True,
+        ondelete="restrict",
+        check_company=True,
     )
     level = fields.Integer(related="step_id.sequence")
     channel = fields.Selection(CHANNELS, required=True, readonly=True)
     identity = fields.Selection(IDENTITIES, required=True, readonly=True, default="company")
     brand_id = fields.Many2one("kreancia.brand", readonly=True, check_company=True)
+    sender_name = fields.Char(compute="_compute_sender")
+    email_from = fields.Char("Sender", compute="_compute_sender")
+    reply_to = fields.Char(compute="_compute_sender")
+
+    # Invoices and amounts (legal amounts fixed when a letter is produced)
     move_ids = fields.Many2many(
         "account.move",
         "kreancia_intervention_account_move_rel",
@@ -48,7 +110,12 @@ class KreanciaIntervention(models.Model):
         readonly=True,
         check_company=True,
     )
-    line_ids = fields.One2many("kreancia.intervention.line", "intervention_id", "Invoice details", readonly=True)
+    line_ids = fields.One2many(
+        "kreancia.intervention.line",
+        "intervention_id",
+        "Invoice details",
+        readonly=True,
+    )
     move_count = fields.Integer("Invoice count", compute="_compute_move_count")
     currency_id = fields.Many2one(related="company_id.currency_id")
     amount_total = fields.Monetary(
@@ -56,9 +123,32 @@ class KreanciaIntervention(models.Model):
         readonly=True,
         help="Residual of the invoices concerned when the intervention was created, in the company's currency.",
     )
-    total_due_display = fields.Char(
-        "Total due", compute="_compute_total_due_display", help="Residual of the invoices, per currency."
+    amount_credit = fields.Monetary(
+        "Open credit notes",
+        readonly=True,
+        help="Open credit notes of the customer, deducted from the amount claimed (company currency).",
     )
+    amount_net = fields.Monetary("Net amount claimed", compute="_compute_amount_net")
+    total_due_display = fields.Char(
+        "Total due",
+        compute="_compute_total_due_display",
+        help="Residual of the invoices, per currency.",
+    )
+    amount_interest = fields.Monetary("Late-payment interest", compute="_compute_legal_totals")
+    amount_late_paid_interest = fields.Monetary(
+        "Interest on sums paid late",
+        compute="_compute_legal_totals",
+        help="Part of the interest owed on sums paid late.",
+    )
+    amount_indemnity = fields.Monetary("Recovery indemnities", compute="_compute_legal_totals")
+    amount_claimed = fields.Monetary(
+        "Total claimed",
+        compute="_compute_legal_totals",
+        help="Net principal plus late-payment interest and recovery indemnities.",
+    )
+    interest_rate_display = fields.Char("Interest rate", readonly=True)
+
+    # State
     state = fields.Selection(
         [
             ("to_validate", "To validate"),
@@ -72,25 +162,41 @@ class KreanciaIntervention(models.Model):
         readonly=True,
         index=True,
     )
-    amount_credit = fields.Monetary(
-        "Open credit notes",
-        readonly=True,
-        help="Open credit notes of the customer, deducted from the amount claimed (company currency).",
-    )
-    amount_net = fields.Monetary("Net amount claimed", compute="_compute_amount_net")
+    error = fields.Text(readonly=True)
+    next_action = fields.Char("Next action", compute="_compute_next_action")
+
+    # Evidence, per channel
     mail_id = fields.Many2one("mail.mail", "E-mail", readonly=True, ondelete="set null")
+    message_id = fields.Many2one("mail.message", readonly=True, ondelete="set null")
+    mail_body = fields.Html(
+        "Message sent",
+        compute="_compute_mail_body",
+        sanitize=False,
+        help="The body of the e-mail as it was sent.",
+    )
+    delivery_state = fields.Selection(
+        DELIVERY_STATES,
+        "Delivery",
+        readonly=True,
+        index="btree_not_null",
+        help="Where the e-mail stands: waiting in the outgoing queue, sent, bounced by the recipient's server, "
+        "or refused by the outgoing mail server. Empty for other channels.",
+    )
+    delivery_error = fields.Text("Delivery error", readonly=True)
     sms_id = fields.Many2one("sms.sms", "SMS", readonly=True, ondelete="set null")
     activity_id = fields.Many2one("mail.activity", "Task", readonly=True, ondelete="set null")
     attachment_id = fields.Many2one("ir.attachment", "Letter", readonly=True, ondelete="set null")
     deadline_date = fields.Date("Payment deadline", readonly=True)
     posted_date = fields.Date("Posted on", readonly=True)
     tracking_number = fields.Char("Registered mail number", readonly=True)
-    message_id = fields.Many2one("mail.message", readonly=True, ondelete="set null")
-    error = fields.Text(readonly=True)
-    user_id = fields.Many2one("res.users", "Performed by", readonly=True)
-    email_from = fields.Char("Sender", compute="_compute_sender")
-    reply_to = fields.Char(compute="_compute_sender")
-    sender_name = fields.Char(compute="_compute_sender")
+
+    # The customer's collection page
+    debtor_link_id = fields.Many2one("kreancia.debtor.link", "Debtor link", readonly=True, index="btree_not_null")
+    debtor_url = fields.Char("Debtor page", compute="_compute_debtor_url")
+
+    # ------------------------------------------------------------------
+    # Computed fields
+    # ------------------------------------------------------------------
 
     @api.depends("move_ids")
     def _compute_move_count(self):
@@ -126,6 +232,69 @@ class KreanciaIntervention(models.Model):
                 intervention.email_from = company.email_formatted
                 intervention.reply_to = company.email_formatted
 
+    @api.depends("message_id.body", "mail_id.body_html")
+    def _compute_mail_body(self):
+        for intervention in self:
+            intervention.mail_body = intervention.message_id.body or intervention.mail_id.body_html
+
+    @api.depends(
+        "line_ids.interest_amount",
+        "line_ids.indemnity_amount",
+        "line_ids.late_paid_interest",
+        "amount_net",
+    )
+    def _compute_legal_totals(self):
+        for intervention in self:
+            interest = indemnity = late_paid = 0.0
+            for line in intervention.line_ids:
+                interest += intervention._to_company_currency(line.interest_amount, line.currency_id)
+                indemnity += intervention._to_company_currency(line.indemnity_amount, line.currency_id)
+                late_paid += intervention._to_company_currency(line.late_paid_interest, line.currency_id)
+            intervention.amount_interest = interest
+            intervention.amount_late_paid_interest = late_paid
+            intervention.amount_indemnity = indemnity
+            intervention.amount_claimed = intervention.amount_net + interest + indemnity
+
+    def _to_company_currency(self, amount, currency):
+        company = self.company_id
+        if not amount or currency == company.currency_id:
+            return amount
+        return currency._convert(amount, company.currency_id, company, self.date)
+
+    @api.depends("debtor_link_id.access_token")
+    def _compute_debtor_url(self):
+        for intervention in self:
+            link = intervention.debtor_link_id.sudo()
+            intervention.debtor_url = link._debtor_url() if link else False
+
+    @api.depends("state", "channel", "activity_id.date_deadline")
+    def _compute_next_action(self):
+        for intervention in self:
+            intervention.next_action = intervention._next_action_text()
+
+    def _next_action_text(self):  # noqa: PLR0911 - one answer per situation
+        """What happens next to this intervention, in words."""
+        self.ensure_one()
+        env = self.env
+        if self.state == "to_validate":
+            return env._("Awaiting validation")
+        if self.state == "to_send":
+            return env._("Letter to post")
+        if self.state == "failed":
+            return env._("Failed: fix and run again")
+        if self.state == "cancelled":
+            return env._("Cancelled")
+        task = self.activity_id
+        if task and self.channel == "call":
+            return env._("Call planned on %(date)s", date=format_date(env, task.date_deadline))
+        if task:
+            return env._("Task planned on %(date)s", date=format_date(env, task.date_deadline))
+        return env._("Done")
+
+    # ------------------------------------------------------------------
+    # Creation
+    # ------------------------------------------------------------------
+
     @api.model_create_multi
     def create(self, vals_list):
         by_day = {}
@@ -137,14 +306,19 @@ class KreanciaIntervention(models.Model):
         for day, day_vals in by_day.items():
             for vals, name in zip(day_vals, self._next_references(day, len(day_vals)), strict=True):
                 vals["name"] = name
-        return super().create(vals_list)
+        interventions = super().create(vals_list)
+        interventions._ensure_debtor_links()
+        return interventions
 
     @api.model
     def _next_references(self, day, count):
         """``count`` references dated ``day``, drawn in one query from a standard sequence."""
         sequence_model = self.env["ir.sequence"].with_context(ir_sequence_date=day)
         sequence = sequence_model.sudo().search(
-            [("code", "=", "kreancia.intervention"), ("company_id", "in", [self.env.company.id, False])],
+            [
+                ("code", "=", "kreancia.intervention"),
+                ("company_id", "in", [self.env.company.id, False]),
+            ],
             order="company_id",
             limit=1,
         )
@@ -152,10 +326,17 @@ class KreanciaIntervention(models.Model):
             return ["/"] * count
         if sequence.implementation != "standard" or sequence.use_date_range:
             return [sequence_model.next_by_code("kreancia.intervention") or "/" for _index in range(count)]
-        self.env.cr.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [f"ir_sequence_{sequence.id:03d}", count])
+        self.env.cr.execute(
+            "SELECT nextval(%s) FROM generate_series(1, %s)",
+            [f"ir_sequence_{sequence.id:03d}", count],
+        )
         numbers = sorted(row[0] for row in self.env.cr.fetchall())
         prefix, suffix = sequence._get_prefix_suffix()
         return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for number in numbers]
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
 
     def action_validate(self):
         """Perform interventions a manager approved."""
@@ -200,7 +381,115 @@ class KreanciaIntervention(models.Model):
         self.ensure_one()
         if not self.attachment_id:
             raise UserError(self.env._("This intervention has no letter."))
-        return {"type": "ir.actions.act_url", "url": f"/web/content/{self.attachment_id.id}?download=true"}
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{self.attachment_id.id}?download=true",
+        }
+
+    def action_download_letters(self):
+        """One PDF of every selected letter, in order, to print and post in one go."""
+        letters = self.filtered("attachment_id")
+        if not letters:
+            raise UserError(self.env._("Select letters that have a PDF (letters and formal notices)."))
+        merged = pdf.merge_pdf(
+            [letter.attachment_id.raw for letter in letters.sorted(lambda i: (i.partner_id.name, i.id))]
+        )
+        day = fields.Date.context_today(self)
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": self.env._("Letters to send %(date)s.pdf", date=day),
+                "raw": merged,
+                "mimetype": "application/pdf",
+                "res_model": self._name,
+            }
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "self",
+        }
+
+    def action_preview_letter(self):
+        """The letter as it would be sent, marked as a draft; nothing is written."""
+        letters = self.filtered(lambda intervention: intervention.channel in LETTER_CHANNELS)
+        if not letters:
+            raise UserError(self.env._("Select letters or formal notices to preview."))
+        return self.env.ref("kreancia_collect.action_report_dunning_letter").report_action(letters)
+
+    # ------------------------------------------------------------------
+    # Debtor page link
+    # ------------------------------------------------------------------
+
+    def _ensure_debtor_links(self):
+        """Give each written intervention the customer's valid link for the intervention's identity.
+
+        In batches, as the daily run creates thousands of interventions: one
+        search for the links already valid, one create for the missing ones.
+        """
+        todo = self.filtered(
+            lambda i: (
+                i.channel in WRITTEN_CHANNELS
+                and i.state != "cancelled"
+                and (not i.debtor_link_id or i.debtor_link_id.sudo().state != "valid")
+            )
+        )
+        if not todo:
+            return
+        links = self.env["kreancia.debtor.link"].sudo()
+        today = fields.Date.context_today(self)
+
+        def key(intervention):
+            brand = intervention.brand_id if intervention.identity == "brand" else intervention.brand_id.browse()
+            return (
+                intervention.partner_id.id,
+                intervention.company_id.id,
+                brand.id or False,
+            )
+
+        existing = {
+            (link.partner_id.id, link.company_id.id, link.brand_id.id or False): link
+            for link in links.search(
+                [
+                    ("partner_id", "in", todo.partner_id.ids),
+                    ("company_id", "in", todo.company_id.ids),
+                    ("revoked", "=", False),
+                    ("expiry_date", ">=", today),
+                ],
+                order="id",
+            )
+        }
+        expiries = {}
+        for intervention in todo:
+            days = intervention.step_id.scenario_id.link_validity_days or DEFAULT_VALIDITY_DAYS
+            expiries[key(intervention)] = max(expiries.get(key(intervention), today), today + timedelta(days=days))
+        missing = [k for k in expiries if k not in existing]
+        created = links.create(
+            [
+                {
+                    "partner_id": partner,
+                    "company_id": company,
+                    "brand_id": brand,
+                    "expiry_date": expiries[partner, company, brand],
+                }
+                for partner, company, brand in missing
+            ]
+        )
+        existing.update(zip(missing, created, strict=True))
+        for k, link in existing.items():
+            if k in expiries and link.expiry_date < expiries[k]:
+                link.expiry_date = expiries[k]
+        for intervention in todo:
+            intervention.debtor_link_id = existing[key(intervention)]
+
+    def _debtor_qr_data_uri(self):
+        """The debtor page's address as a QR code, a PNG data URI (wkhtmltopdf fetches no URL)."""
+        self.ensure_one()
+        if not self.debtor_url:
+            return False
+        image = qrcode.make(self.debtor_url, box_size=4, border=1)
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
     def _mail_get_partner_fields(self, introspect_fields=False):
         # templates using default recipients write to the recipient, not the customer

@@ -1,18 +1,246 @@
 from datetime import timedelta
 
-from odoo import fields, models
-from odoo.exceptions import UserError
-from odoo.tools import format_date, pdf
+from odoo import models
+from odoo.tools import SQL, format_date
+from odoo.tools.misc import formatLang
 
 from ..tools import legal
+from .kreancia_scenario_step import LETTER_CHANNELS
 
-LETTER_CHANNELS = ("letter", "formal_notice")
+LETTER_REPORT = "kreancia_collect.action_report_dunning_letter"
 
 
 class KreanciaIntervention(models.Model):
-    """What a letter prints besides its invoices: identity, creditor, payment means, next step."""
+    """Producing letters and the legal amounts they claim.
+
+    A letter or formal notice is rendered in batches (one wkhtmltopdf call,
+    see ``ir_actions_report_batch.py``) once its amounts are fixed: the
+    late-payment interest (L441-10) and recovery indemnity (D441-5) of each
+    invoice, written on the intervention's lines at the intervention's date.
+    The wording helpers below are what the QWeb letter prints besides the
+    invoices: addressee, identity, creditor, payment means, next step.
+    """
 
     _inherit = "kreancia.intervention"
+
+    # ------------------------------------------------------------------
+    # Production
+    # ------------------------------------------------------------------
+
+    def _with_postal_address(self):
+        """The interventions whose letter can be addressed; the others fail."""
+        without = self.filtered(lambda intervention: not intervention._postal_recipient())
+        for intervention in without:
+            intervention._mark_failed(
+                self.env._(
+                    "%(partner)s has no postal address (street and city): the letter could not be sent.",
+                    partner=intervention.recipient_id.display_name,
+                )
+            )
+        return self - without
+
+    def _postal_recipient(self):
+        """Whom the letter is addressed to: the recipient, or the customer when the
+        recipient (an invoicing contact) has no address of its own."""
+        self.ensure_one()
+        for partner in (self.recipient_id, self.partner_id):
+            if partner.street and partner.city:
+                return partner
+        return self.env["res.partner"]
+
+    def _generate_letters(self):
+        """Render every letter in one wkhtmltopdf call; the letters wait to be posted.
+
+        Deadline, amounts and PDF are written together: a letter that cannot
+        be produced (a missing rate) leaves none of them behind.
+        """
+        for notice in self.filtered(lambda intervention: intervention.channel == "formal_notice"):
+            notice.deadline_date = notice.date + timedelta(days=notice.step_id.deadline_days)
+        self._attach_letters()
+        self.write({"state": "to_send"})
+
+    def _attach_letters(self):
+        """Fix the legal amounts, render the letters in one wkhtmltopdf call and keep each PDF.
+
+        :return: ``{intervention id: attachment}``
+        """
+        self._compute_legal_amounts()
+        streams = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._kreancia_render_pdf_batch(LETTER_REPORT, self.ids)
+        )
+        attachments = self.env["ir.attachment"].create(
+            [
+                {
+                    "name": f"{intervention.name.replace('/', '-')}.pdf",
+                    "raw": streams[intervention.id]["stream"].getvalue(),
+                    "res_model": self._name,
+                    "res_id": intervention.id,
+                    "mimetype": "application/pdf",
+                }
+                for intervention in self
+            ]
+        )
+        for intervention, attachment in zip(self, attachments, strict=True):
+            intervention.attachment_id = attachment
+        return {intervention.id: attachment for intervention, attachment in zip(self, attachments, strict=True)}
+
+    def _letter_title(self):
+        self.ensure_one()
+        if self.channel == "formal_notice":
+            return self.env._("Formal notice (mise en demeure)")
+        return self.env._("Payment reminder")
+
+    def _letter_addressee(self):
+        """The letter's address block: the customer, for the attention of its invoicing contact, at its address.
+
+        :return: ``{"customer": res.partner, "attention": str or False, "address": res.partner}``
+        """
+        self.ensure_one()
+        customer = self.partner_id.commercial_partner_id
+        contact = self.recipient_id
+        return {
+            "customer": customer,
+            "attention": contact.name if contact and contact != customer else False,
+            "address": self._postal_recipient(),
+        }
+
+    # ------------------------------------------------------------------
+    # Legal amounts
+    # ------------------------------------------------------------------
+
+    def _compute_legal_amounts(self):
+        """Write on each invoice line the interest and indemnity owed on the intervention's date.
+
+        :raises UserError: when the rate table has no rate for a half-year of a late period
+        """
+        rates = self.env["kreancia.interest.rate"]
+        table = rates._rate_table()
+        euro = self.env.ref("base.EUR")
+        payments = self._payments_by_invoice()
+        for intervention in self:
+            partner = intervention.partner_id.commercial_partner_id
+            professional = partner._is_professional_debtor()
+            contract_rate = partner.dunning_contract_rate
+            applied = {}
+            for line in intervention.line_ids:
+                due = line.invoice_date_due
+                values = dict.fromkeys(
+                    (
+                        "interest_amount",
+                        "residual_interest",
+                        "late_paid_amount",
+                        "late_paid_interest",
+                        "indemnity_amount",
+                    ),
+                    0.0,
+                )
+                values["late_payments"] = []
+                if professional and due and due < intervention.date:
+                    table_of_period = rates._late_rates(table, due, intervention.date, contract_rate)
+                    applied.update(table_of_period)
+                    late = legal.interest_on_late_payments(
+                        due,
+                        intervention.date,
+                        payments.get(
+                            (
+                                line.move_id.id,
+                                intervention.date,
+                                intervention.create_date,
+                            ),
+                            [],
+                        ),
+                        table_of_period,
+                    )
+                    values["residual_interest"] = legal.late_interest(
+                        line.amount_residual, due, intervention.date, table_of_period
+                    )
+                    values["late_paid_amount"] = sum(payment.amount for payment in late)
+                    values["late_paid_interest"] = sum(payment.interest for payment in late)
+                    values["late_payments"] = [
+                        {
+                            "date": payment.date.isoformat(),
+                            "amount": payment.amount,
+                            "days": payment.days,
+                            "interest": payment.interest,
+                        }
+                        for payment in late
+                    ]
+                    values["interest_amount"] = values["residual_interest"] + values["late_paid_interest"]
+                    indemnity = legal.recovery_indemnity(professional=True)
+                    if line.currency_id != euro:
+                        indemnity = euro._convert(
+                            indemnity,
+                            line.currency_id,
+                            intervention.company_id,
+                            intervention.date,
+                        )
+                    values["indemnity_amount"] = indemnity
+                line.write(values)
+            intervention.interest_rate_display = intervention._rates_by_period(applied)
+
+    def _rates_by_period(self, rates_by_key):
+        """``H1 2026: 12.15 %; H2 2026: 12.40 %``, in period order and the reader's number format."""
+        self.ensure_one()
+        partner = self.partner_id.commercial_partner_id
+        lang_env = self.with_context(lang=self.recipient_id.lang or partner.lang).env
+        return "; ".join(
+            lang_env._(
+                "H%(half)s %(year)s: %(rate)s %%",
+                half=half,
+                year=year,
+                rate=formatLang(lang_env, rate, digits=2),
+            )
+            for (year, half), rate in sorted(rates_by_key.items())
+        )
+
+    def _payments_by_invoice(self):
+        """``{(invoice id, letter date, created): [(date, amount)]}``: what was reconciled with each invoice by the
+        letter's date, among what was already reconciled when the intervention recorded its amount due.
+
+        Payments and credit notes alike, in the invoice's currency, dated by
+        the reconciliation; one query for the whole batch. A payment recorded
+        after the intervention is not in its amount due, hence not among the
+        sums paid late either: each sum bears interest once.
+        """
+        keys = {
+            (line.move_id.id, intervention.date, intervention.create_date)
+            for intervention in self
+            for line in intervention.line_ids
+        }
+        if not keys:
+            return {}
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT l.move_id, apr.max_date, apr.debit_amount_currency, apr.create_date
+                  FROM account_partial_reconcile apr
+                  JOIN account_move_line l ON l.id = apr.debit_move_id
+                  JOIN account_account a ON a.id = l.account_id
+                 WHERE l.move_id IN %(moves)s
+                   AND a.account_type = 'asset_receivable'
+                   AND apr.debit_amount_currency > 0
+                """,
+                moves=tuple({move_id for move_id, _day, _created in keys}),
+            )
+        )
+        by_move = {}
+        for move_id, paid_on, amount, reconciled in self.env.cr.fetchall():
+            by_move.setdefault(move_id, []).append((paid_on, amount, reconciled))
+        return {
+            (move_id, day, created): [
+                (paid_on, amount)
+                for paid_on, amount, reconciled in by_move.get(move_id, [])
+                if paid_on <= day and (not created or reconciled <= created)
+            ]
+            for move_id, day, created in keys
+        }
+
+    # ------------------------------------------------------------------
+    # What the letter prints
+    # ------------------------------------------------------------------
 
     def _letter_brand(self):
         """The brand whose letterhead the letter carries; empty for the company's own layout."""
@@ -73,7 +301,11 @@ class KreanciaIntervention(models.Model):
         return self.env._(
             "%(reference)s of %(date)s",
             reference=first.name,
-            date=format_date(self.env, first._sent_date(), lang_code=self.recipient_id.lang or self.partner_id.lang),
+            date=format_date(
+                self.env,
+                first._sent_date(),
+                lang_code=self.recipient_id.lang or self.partner_id.lang,
+            ),
         )
 
     def _payment_instructions(self):
@@ -90,7 +322,8 @@ class KreanciaIntervention(models.Model):
                 iban=bank.acc_number,
             )
         return self.env._(
-            "By bank transfer or cheque to %(creditor)s, quoting the invoice numbers.", creditor=self.company_id.name
+            "By bank transfer or cheque to %(creditor)s, quoting the invoice numbers.",
+            creditor=self.company_id.name,
         )
 
     def _next_step_announcement(self):
@@ -108,25 +341,6 @@ class KreanciaIntervention(models.Model):
 
     def _l111_8_text(self):
         return legal.L111_8_PARAGRAPHS_2_3
-
-    def action_download_letters(self):
-        """One PDF of every selected letter, in order, to print and post in one go."""
-        letters = self.filtered("attachment_id")
-        if not letters:
-            raise UserError(self.env._("Select letters that have a PDF (letters and formal notices)."))
-        merged = pdf.merge_pdf(
-            [letter.attachment_id.raw for letter in letters.sorted(lambda i: (i.partner_id.name, i.id))]
-        )
-        day = fields.Date.context_today(self)
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": self.env._("Letters to send %(date)s.pdf", date=day),
-                "raw": merged,
-                "mimetype": "application/pdf",
-                "res_model": self._name,
-            }
-        )
-        return {"type": "ir.actions.act_url", "url": f"/web/content/{attachment.id}?download=true", "target": "self"}
 
     # ------------------------------------------------------------------
     # Draft letters
@@ -150,10 +364,3 @@ class KreanciaIntervention(models.Model):
         for intervention in self.filtered(lambda i: i.channel == "formal_notice" and not i.deadline_date):
             intervention.deadline_date = intervention.date + timedelta(days=intervention.step_id.deadline_days)
         self._compute_legal_amounts()
-
-    def action_preview_letter(self):
-        """The letter as it would be sent, marked as a draft; nothing is written."""
-        letters = self.filtered(lambda intervention: intervention.channel in LETTER_CHANNELS)
-        if not letters:
-            raise UserError(self.env._("Select letters or formal notices to preview."))
-        return self.env.ref("kreancia_collect.action_report_dunning_letter").report_action(letters)

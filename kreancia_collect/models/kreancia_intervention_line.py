@@ -27,6 +27,43 @@ class KreanciaInterventionLine(models.Model):
     )
     previous_last_date = fields.Date("Last reminder before", readonly=True)
 
+    # fixed when a letter is produced (kreancia_intervention_letter.py)
+    interest_amount = fields.Monetary(
+        "Late-payment interest",
+        currency_field="currency_id",
+        readonly=True,
+        help="Interest from the day after the due date (Code de commerce L441-10): on the amount due until "
+        "the letter's date, and on each sum paid late until the day it was paid.",
+    )
+    residual_interest = fields.Monetary(
+        "Interest on the amount due",
+        currency_field="currency_id",
+        readonly=True,
+        help="Interest on the amount still due, from the day after the due date to the letter's date.",
+    )
+    late_paid_amount = fields.Monetary(
+        "Paid late",
+        currency_field="currency_id",
+        readonly=True,
+        help="Sums paid (or credited) after the due date and before the letter.",
+    )
+    late_paid_interest = fields.Monetary(
+        "Interest on sums paid late",
+        currency_field="currency_id",
+        readonly=True,
+        help="Interest on each sum paid after the due date, until the day it was paid.",
+    )
+    late_payments = fields.Json(
+        readonly=True,
+        help="Each sum paid late: date, amount, days late and interest, as printed on the letter.",
+    )
+    indemnity_amount = fields.Monetary(
+        "Recovery indemnity",
+        currency_field="currency_id",
+        readonly=True,
+        help="Fixed 40 EUR recovery indemnity owed by professionals for each late invoice (D441-5).",
+    )
+
     @api.model_create_multi
     def create(self, vals_list):
         # remember where each invoice stood, so that an undelivered e-mail can put it back
@@ -42,3 +79,16 @@ class KreanciaInterventionLine(models.Model):
                 vals["previous_step_id"] = move.dunning_step_id.id
                 vals["previous_last_date"] = move.dunning_last_date
         return super().create(vals_list)
+
+    def _late_payment_rows(self):
+        """The sums paid late as the letter prints them: ``[(date, amount, days, interest)]``."""
+        self.ensure_one()
+        return [
+            (
+                fields.Date.to_date(row["date"]),
+                row["amount"],
+                row["days"],
+                row["interest"],
+            )
+            for row in self.late_payments or []
+        ]

@@ -1,5 +1,4 @@
 import logging
-from datetime import timedelta
 
 from odoo import fields, models
 
@@ -8,8 +7,15 @@ from .kreancia_scenario_step import CHANNELS
 
 _logger = logging.getLogger(__name__)
 
-TEMPLATE_FIELDS = ("subject", "body_html", "email_from", "reply_to", "partner_to", "email_to", "email_cc")
-LETTER_REPORT = "kreancia_collect.action_report_dunning_letter"
+TEMPLATE_FIELDS = (
+    "subject",
+    "body_html",
+    "email_from",
+    "reply_to",
+    "partner_to",
+    "email_to",
+    "email_cc",
+)
 
 
 class KreanciaIntervention(models.Model):
@@ -17,13 +23,19 @@ class KreanciaIntervention(models.Model):
 
     Each ``_perform_<channel>`` method receives every intervention of its
     channel; it renders what it can in one call and marks the others failed
-    with the reason, so one customer never stops the run.
+    with the reason, so one customer never stops the run. An e-mail is
+    evidence only once it has left: the mail queue and the mail gateway
+    report back (``_delivery_sent``, ``_delivery_failed``), and an undelivered
+    reminder fails, tasks the collector and puts its invoices back at the
+    step they were at, so that the next run reminds the customer again.
     """
 
     _inherit = "kreancia.intervention"
 
     def _perform(self):
         """Perform each intervention's communication, then move its invoices up."""
+        # a link may have expired or been revoked while the intervention waited for validation
+        self._ensure_debtor_links()
         for channel in dict(CHANNELS):
             todo = self.filtered(lambda intervention, channel=channel: intervention.channel == channel)
             if todo:
@@ -38,7 +50,11 @@ class KreanciaIntervention(models.Model):
             by_step.setdefault(key, []).append(line.move_id.id)
         for (step_id, date), move_ids in by_step.items():
             self.env["account.move"].browse(move_ids)._dunning_write(
-                {"dunning_step_id": step_id, "dunning_last_date": date, "dunning_gap_waived": False}
+                {
+                    "dunning_step_id": step_id,
+                    "dunning_last_date": date,
+                    "dunning_gap_waived": False,
+                }
             )
 
     def _mark_failed(self, reason):
@@ -50,7 +66,11 @@ class KreanciaIntervention(models.Model):
             with self.env.cr.savepoint():
                 action(self, *args)
         except Exception:
-            _logger.info("Batch of %s interventions failed, retrying one by one", len(self), exc_info=True)
+            _logger.info(
+                "Batch of %s interventions failed, retrying one by one",
+                len(self),
+                exc_info=True,
+            )
             for intervention in self:
                 try:
                     with self.env.cr.savepoint():
@@ -113,7 +133,12 @@ class KreanciaIntervention(models.Model):
         mails = self.env["mail.mail"].sudo().create(mail_values)
         for intervention, mail in zip(self, mails, strict=True):
             intervention.write(
-                {"mail_id": mail.id, "message_id": mail.mail_message_id.id, "state": "done", "delivery_state": "queued"}
+                {
+                    "mail_id": mail.id,
+                    "message_id": mail.mail_message_id.id,
+                    "state": "done",
+                    "delivery_state": "queued",
+                }
             )
 
     def _author(self):
@@ -122,6 +147,83 @@ class KreanciaIntervention(models.Model):
         if self.identity == "brand" and self.brand_id.partner_id:
             return self.brand_id.partner_id
         return self.company_id.partner_id
+
+    # ------------------------------------------------------------------
+    # Delivery feedback (called by mail.mail and the mail gateway)
+    # ------------------------------------------------------------------
+
+    def _delivery_sent(self):
+        """The queue handed the e-mails over to the mail server."""
+        self.filtered(lambda intervention: intervention.delivery_state == "queued").write(
+            {"delivery_state": "sent", "delivery_error": False}
+        )
+
+    def _delivery_failed(self, delivery_state, reasons):
+        """The e-mails did not reach their recipient: fail, task the collector, undo the step.
+
+        :param delivery_state: ``failed`` (refused when sending) or ``bounced``
+        :param reasons: ``{intervention id: reason}``
+        """
+        todo = self.filtered(lambda intervention: intervention.delivery_state in ("queued", "sent"))
+        if not todo:
+            return
+        for intervention in todo:
+            reason = reasons[intervention.id]
+            intervention.write(
+                {
+                    "state": "failed",
+                    "delivery_state": delivery_state,
+                    "delivery_error": reason,
+                    "error": self.env._(
+                        "The e-mail to %(recipient)s was not delivered: %(reason)s",
+                        recipient=intervention.recipient_id.email or intervention.recipient_id.display_name,
+                        reason=reason,
+                    ),
+                }
+            )
+        todo._undo_steps()
+        todo._create_delivery_tasks()
+
+    def _undo_steps(self):
+        """Put back at their previous step the invoices still at the step these interventions set."""
+        back = {}
+        for line in self.line_ids:
+            move = line.move_id
+            if move.dunning_step_id == line.step_id:
+                key = (line.previous_step_id.id, line.previous_last_date)
+                back.setdefault(key, []).append(move.id)
+        for (step_id, last_date), move_ids in back.items():
+            self.env["account.move"].browse(move_ids)._dunning_write(
+                {"dunning_step_id": step_id, "dunning_last_date": last_date}
+            )
+
+    def _create_delivery_tasks(self):
+        """A to-do for the collector on each customer whose reminder was not delivered."""
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        partner_model = self.env["ir.model"]._get_id("res.partner")
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "res_model_id": partner_model,
+                        "res_id": intervention.partner_id.id,
+                        "activity_type_id": activity_type.id,
+                        "summary": self.env._(
+                            "Reminder not delivered to %(recipient)s: check the e-mail address",
+                            recipient=intervention.recipient_id.email or intervention.recipient_id.display_name,
+                        ),
+                        "note": intervention._render_task_note(),
+                        "user_id": intervention._call_agent().id,
+                        "date_deadline": fields.Date.context_today(self),
+                    }
+                    for intervention in self
+                ]
+            )
+        )
+        for intervention, activity in zip(self, activities, strict=True):
+            intervention.activity_id = activity
 
     # ------------------------------------------------------------------
     # SMS
@@ -240,70 +342,7 @@ class KreanciaIntervention(models.Model):
     def _perform_formal_notice(self):
         self._with_postal_address()._isolate(type(self)._generate_letters)
 
-    def _with_postal_address(self):
-        """The interventions whose letter can be addressed; the others fail."""
-        without = self.filtered(lambda intervention: not intervention._postal_recipient())
-        for intervention in without:
-            intervention._mark_failed(
-                self.env._(
-                    "%(partner)s has no postal address (street and city): the letter could not be sent.",
-                    partner=intervention.recipient_id.display_name,
-                )
-            )
-        return self - without
-
-    def _postal_recipient(self):
-        """Whom the letter is addressed to: the recipient, or the customer when the
-        recipient (an invoicing contact) has no address of its own."""
-        self.ensure_one()
-        for partner in (self.recipient_id, self.partner_id):
-            if partner.street and partner.city:
-                return partner
-        return self.env["res.partner"]
-
-    def _generate_letters(self):
-        """Render every letter in one wkhtmltopdf call; the letters wait to be posted.
-
-        Deadline, amounts and PDF are written together: a letter that cannot
-        be produced (a missing rate) leaves none of them behind.
-        """
-        for notice in self.filtered(lambda intervention: intervention.channel == "formal_notice"):
-            notice.deadline_date = notice.date + timedelta(days=notice.step_id.deadline_days)
-        self._attach_letters()
-        self.write({"state": "to_send"})
-
-    def _attach_letters(self):
-        """Fix the legal amounts, render the letters in one wkhtmltopdf call and keep each PDF.
-
-        :return: ``{intervention id: attachment}``
-        """
-        self._compute_legal_amounts()
-        streams = (
-            self.env["ir.actions.report"]
-            .with_context(force_report_rendering=True)
-            ._kreancia_render_pdf_batch(LETTER_REPORT, self.ids)
-        )
-        attachments = self.env["ir.attachment"].create(
-            [
-                {
-                    "name": f"{intervention.name.replace('/', '-')}.pdf",
-                    "raw": streams[intervention.id]["stream"].getvalue(),
-                    "res_model": self._name,
-                    "res_id": intervention.id,
-                    "mimetype": "application/pdf",
-                }
-                for intervention in self
-            ]
-        )
-        for intervention, attachment in zip(self, attachments, strict=True):
-            intervention.attachment_id = attachment
-        return {intervention.id: attachment for intervention, attachment in zip(self, attachments, strict=True)}
-
-    def _letter_title(self):
-        self.ensure_one()
-        if self.channel == "formal_notice":
-            return self.env._("Formal notice (mise en demeure)")
-        return self.env._("Payment reminder")
+    # letter production: kreancia_intervention_letter.py
 
     # ------------------------------------------------------------------
     # Hand-over
@@ -325,3 +364,23 @@ class KreanciaIntervention(models.Model):
             ),
             lambda intervention: intervention.step_id.scenario_id.user_id or intervention._call_agent(),
         )
+
+    def _create_cases(self):
+        """Open the hand-over case of each intervention, its claim computed at the intervention's date."""
+        self._compute_legal_amounts()
+        Case = self.env["kreancia.case"]
+        Case.env["kreancia.case.line"]._check_not_in_open_case(self.move_ids)
+        cases = Case.create(
+            [
+                Case._case_values(
+                    intervention,
+                    {
+                        "intervention_id": intervention.id,
+                        "agency_id": intervention.step_id.handover_partner_id.id,
+                        "user_id": (intervention.step_id.scenario_id.user_id or intervention._call_agent()).id,
+                    },
+                )
+                for intervention in self
+            ]
+        )
+        return cases

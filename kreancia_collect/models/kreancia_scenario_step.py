@@ -10,6 +10,8 @@ CHANNELS = [
     ("handover", "Hand-over"),
 ]
 IDENTITIES = [("company", "Company"), ("brand", "Brand")]
+LETTER_CHANNELS = ("letter", "formal_notice")  # channels that produce a PDF letter to post
+WRITTEN_CHANNELS = ("email", "sms", *LETTER_CHANNELS)  # channels that carry the debtor page link
 
 
 class KreanciaScenarioStep(models.Model):

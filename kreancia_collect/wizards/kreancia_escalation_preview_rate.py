@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-LETTER_CHANNELS = ("letter", "formal_notice")
+from ..models.kreancia_scenario_step import LETTER_CHANNELS
 
 
 class KreanciaEscalationPreview(models.TransientModel):
