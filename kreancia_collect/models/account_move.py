@@ -120,12 +120,19 @@ class AccountMove(models.Model):
         if not invoices:
             return {}
         resolve = self.env["kreancia.scenario"].sudo()._resolver(invoices.company_id)
-        result = {}
+        by_company = {}
         for move in invoices:
-            partner = move.commercial_partner_id.with_company(move.company_id)
-            result[move] = resolve(
-                move.company_id.id, move.dunning_scenario_id.id, partner.dunning_scenario_id.id, partner.trust
-            )
+            by_company.setdefault(move.company_id, []).append(move)
+        result = {}
+        for company, moves in by_company.items():
+            # the customer's scenario and trust depend on the company: read in its environment, once per company
+            partners = self.browse([move.id for move in moves]).commercial_partner_id.with_company(company)
+            partner_by_id = {partner.id: partner for partner in partners}
+            for move in moves:
+                partner = partner_by_id[move.commercial_partner_id.id]
+                result[move] = resolve(
+                    company.id, move.dunning_scenario_id.id, partner.dunning_scenario_id.id, partner.trust
+                )
         return result
 
     @api.depends("dunning_step_id", "dunning_last_date", "invoice_date_due", "dunning_scenario_id", "dunning_state")
@@ -141,13 +148,16 @@ class AccountMove(models.Model):
         )
         (self - candidates).dunning_next_date = False
         scenarios = candidates._dunning_scenarios()
+        ladders = {}
         for move in candidates:
             scenario = scenarios.get(move)
             if not scenario:
                 move.dunning_next_date = False
                 continue
+            if scenario not in ladders:
+                ladders[scenario] = scenario._ladder()
             step = move.dunning_step_id
-            next_date = scenario._ladder().next_date(step.id or None, move.invoice_date_due, step.delay_days)
+            next_date = ladders[scenario].next_date(step.id or None, move.invoice_date_due, step.delay_days)
             if next_date and move.dunning_last_date:
                 next_date = max(next_date, fields.Date.add(move.dunning_last_date, days=scenario.min_gap_days))
             move.dunning_next_date = next_date

@@ -306,9 +306,16 @@ class KreanciaIntervention(models.Model):
         for day, day_vals in by_day.items():
             for vals, name in zip(day_vals, self._next_references(day, len(day_vals)), strict=True):
                 vals["name"] = name
-        interventions = super().create(vals_list)
-        interventions._ensure_debtor_links()
-        return interventions
+        # the link is in the values: no second write of each new intervention
+        self._debtor_links_for_create(vals_list)
+        return super().create(vals_list)
+
+    def _check_company(self, fnames=None):
+        # the daily run (as superuser) creates interventions from invoices, customers and steps it selected in
+        # their company, in SQL: checking each record's relations again would cost as much as rendering its e-mail
+        if self.env.su and self.env.context.get("kreancia_engine_create"):
+            return
+        super()._check_company(fnames)
 
     @api.model
     def _next_references(self, day, count):
@@ -421,11 +428,7 @@ class KreanciaIntervention(models.Model):
     # ------------------------------------------------------------------
 
     def _ensure_debtor_links(self):
-        """Give each written intervention the customer's valid link for the intervention's identity.
-
-        In batches, as the daily run creates thousands of interventions: one
-        search for the links already valid, one create for the missing ones.
-        """
+        """Give each written intervention that lacks one the customer's valid link for its identity."""
         todo = self.filtered(
             lambda i: (
                 i.channel in WRITTEN_CHANNELS
@@ -435,51 +438,81 @@ class KreanciaIntervention(models.Model):
         )
         if not todo:
             return
+        validity, keys = {}, {}
+        for intervention in todo:
+            brand = intervention.brand_id if intervention.identity == "brand" else intervention.brand_id.browse()
+            key = keys[intervention] = (intervention.partner_id.id, intervention.company_id.id, brand.id or False)
+            days = intervention.step_id.scenario_id.link_validity_days or DEFAULT_VALIDITY_DAYS
+            validity[key] = max(validity.get(key, 0), days)
+        links = self._debtor_links(validity)
+        for intervention in todo:
+            intervention.debtor_link_id = links[keys[intervention]]
+
+    @api.model
+    def _debtor_links_for_create(self, vals_list):
+        """Set ``debtor_link_id`` in the values of written interventions, before they are inserted."""
+        step_ids = {vals["step_id"] for vals in vals_list if vals.get("step_id")}
+        steps = self.env["kreancia.scenario.step"].browse(step_ids)
+        days_by_step = {step.id: step.scenario_id.link_validity_days or DEFAULT_VALIDITY_DAYS for step in steps}
+        keyed = []
+        for vals in vals_list:
+            if (
+                vals.get("debtor_link_id")
+                or vals.get("channel") not in WRITTEN_CHANNELS
+                or vals.get("state") == "cancelled"
+                or not vals.get("partner_id")
+            ):
+                continue
+            brand = vals.get("brand_id") if vals.get("identity") == "brand" else False
+            key = (vals["partner_id"], vals.get("company_id") or self.env.company.id, brand or False)
+            keyed.append((vals, key, days_by_step.get(vals.get("step_id"), DEFAULT_VALIDITY_DAYS)))
+        if not keyed:
+            return
+        validity = {}
+        for _vals, key, days in keyed:
+            validity[key] = max(validity.get(key, 0), days)
+        links = self._debtor_links(validity)
+        for vals, key, _days in keyed:
+            vals["debtor_link_id"] = links[key].id
+
+    @api.model
+    def _debtor_links(self, validity):
+        """The valid link of each ``(partner id, company id, brand id or False)``, created or extended so that
+        it stays valid the given number of days.
+
+        In batches, as the daily run creates thousands of interventions: one
+        search for the links already valid, one create for the missing ones.
+
+        :param validity: ``{key: days}``
+        :return: ``{key: kreancia.debtor.link}``
+        """
         links = self.env["kreancia.debtor.link"].sudo()
         today = fields.Date.context_today(self)
-
-        def key(intervention):
-            brand = intervention.brand_id if intervention.identity == "brand" else intervention.brand_id.browse()
-            return (
-                intervention.partner_id.id,
-                intervention.company_id.id,
-                brand.id or False,
-            )
-
+        expiries = {key: today + timedelta(days=days) for key, days in validity.items()}
         existing = {
             (link.partner_id.id, link.company_id.id, link.brand_id.id or False): link
             for link in links.search(
                 [
-                    ("partner_id", "in", todo.partner_id.ids),
-                    ("company_id", "in", todo.company_id.ids),
+                    ("partner_id", "in", list({key[0] for key in validity})),
+                    ("company_id", "in", list({key[1] for key in validity})),
                     ("revoked", "=", False),
                     ("expiry_date", ">=", today),
                 ],
                 order="id",
             )
         }
-        expiries = {}
-        for intervention in todo:
-            days = intervention.step_id.scenario_id.link_validity_days or DEFAULT_VALIDITY_DAYS
-            expiries[key(intervention)] = max(expiries.get(key(intervention), today), today + timedelta(days=days))
-        missing = [k for k in expiries if k not in existing]
+        missing = [key for key in expiries if key not in existing]
         created = links.create(
             [
-                {
-                    "partner_id": partner,
-                    "company_id": company,
-                    "brand_id": brand,
-                    "expiry_date": expiries[partner, company, brand],
-                }
-                for partner, company, brand in missing
+                {"partner_id": partner, "company_id": company, "brand_id": brand, "expiry_date": expiries[key]}
+                for key in missing
+                for partner, company, brand in [key]
             ]
         )
         existing.update(zip(missing, created, strict=True))
-        for k, link in existing.items():
-            if k in expiries and link.expiry_date < expiries[k]:
-                link.expiry_date = expiries[k]
-        for intervention in todo:
-            intervention.debtor_link_id = existing[key(intervention)]
+        for key in [key for key, expiry in expiries.items() if existing[key].expiry_date < expiry]:
+            existing[key].expiry_date = expiries[key]
+        return {key: existing[key] for key in expiries}
 
     def _debtor_qr_data_uri(self):
         """The debtor page's address as a QR code, a PNG data URI (wkhtmltopdf fetches no URL)."""
