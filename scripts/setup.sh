@@ -34,7 +34,9 @@ kc_install_addons() {  # the OCA add-ons of requirements-addons.txt into .odoo-a
     cmp -s "$_kc_root/requirements-addons.txt" "$target/requirements-addons.txt" && return 0
     rm -rf "$target"
     python3 -m pip install --quiet --disable-pip-version-check --no-deps --target "$target" \
-        -r "$_kc_root/requirements-addons.txt"
+        -r "$_kc_root/requirements-addons.txt" 2>/dev/null \
+        || python3 -m pip install --quiet --disable-pip-version-check --no-deps --target "$target" \
+            -r "$_kc_root/requirements-addons.txt"
     cp "$_kc_root/requirements-addons.txt" "$target/requirements-addons.txt"
 }
 

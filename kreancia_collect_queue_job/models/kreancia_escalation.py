@@ -115,6 +115,13 @@ class KreanciaEscalation(models.AbstractModel):
             )
         counts["batch_jobs"] += len(batches)
         counts["planned"] += len(plans)
+        _logger.info(
+            "Dunning run of %s, %s: %s interventions planned, queued as %s batch jobs",
+            today,
+            company.name,
+            len(plans),
+            len(batches),
+        )
         self.env["ir.cron"]._commit_progress(len(plans))  # the workers see the jobs at once
         return True
 

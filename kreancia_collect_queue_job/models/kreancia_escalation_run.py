@@ -61,9 +61,7 @@ class KreanciaEscalationRun(models.Model):
         under_way = batches.filtered(lambda job: job.state in UNDER_WAY)
         if under_way:
             raise RetryableJobError(
-                run.env._(
-                    "%(count)s of %(total)s batches still to perform", count=len(under_way), total=len(batches)
-                ),
+                run.env._("%(count)s of %(total)s batches still to perform", count=len(under_way), total=len(batches)),
                 seconds=FINISH_DELAY,
                 ignore_retry=True,
             )
@@ -76,7 +74,9 @@ class KreanciaEscalationRun(models.Model):
                 total=len(batches),
                 error=failed[0].exc_message or failed[0].state,
             )
-            run.write({"state": "failed", "error": error, "counts": counts, "performed": counts.get("interventions", 0)})
+            run.write(
+                {"state": "failed", "error": error, "counts": counts, "performed": counts.get("interventions", 0)}
+            )
             run._notify(error, "danger")
             return error
         run.performed = counts.get("interventions", 0)
