@@ -69,7 +69,7 @@ class KreanciaEscalationRun(models.Model):
         failed = batches.filtered(lambda job: job.state != "done")
         if failed:
             error = run.env._(
-                "%(count)s of %(total)s batches of the run failed (Queue Jobs): %(error)s",
+                "%(count)s of %(total)s batches of the run failed (see Job Queue): %(error)s",
                 count=len(failed),
                 total=len(batches),
                 error=failed[0].exc_message or failed[0].state,

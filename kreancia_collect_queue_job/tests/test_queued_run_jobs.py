@@ -74,8 +74,9 @@ class TestQueuedRunInJobs(KreanciaJobsCommon):
             f"Dunning run of {self.run_date} performed: 3 intervention(s) on 3 invoice(s); 0 to validate, 0 failed.",
         )
 
-    def test_failed_batch_fails_the_run_and_tells_the_manager(self):
-        result = self.env["kreancia.escalation"].with_user(self.manager).run(today=self.run_date)
+    def test_failed_batch_fails_the_run_and_tells_the_manager_in_their_language(self):
+        manager = self.env["kreancia.escalation"].with_user(self.manager).with_context(lang="fr_FR")
+        result = manager.run(today=self.run_date)
         counter = self.job_counter()
         self.scheduled_run(batch_size=2)
         batches = self.kreancia_jobs(counter)
@@ -87,5 +88,7 @@ class TestQueuedRunInJobs(KreanciaJobsCommon):
         self.perform_jobs_as_runner(self.kreancia_jobs(counter, "_job_finish"))
         status = self.status(result["run_id"])
         self.assertEqual((status["state"], status["performed"]), ("failed", 2))
-        self.assertEqual(status["error"], "1 of 2 batches of the run failed (Queue Jobs): Worker lost")
+        self.assertEqual(
+            status["error"], "1 lot(s) sur 2 de la campagne en échec (voir le menu Job Queue) : Worker lost"
+        )
         self.assertEqual(self.notifications()[-1]["type"], "danger")
