@@ -1,62 +1,23 @@
 import json
-from datetime import timedelta
 
-from odoo import SUPERUSER_ID, Command, api, fields
-from odoo.modules.registry import Registry
-from odoo.tests import BaseCase, get_db_name, tagged
+from odoo.tests import tagged
 
+from odoo.addons.kreancia_collect.tests.common import SeparateConnectionsCase
 from odoo.addons.queue_job.fields import JobDecoder, JobEncoder
 
 from ..models.kreancia_escalation import plan_to_data
 
 
 @tagged("post_install", "-at_install")
-class TestParallelWorkers(BaseCase):
+class TestParallelWorkers(SeparateConnectionsCase):
     """A batch job that crashed, retried while a duplicate runs on another server, then run once more:
     its customer is reminded once. Real, separate database connections, as the workers of several
     servers have; what a job receives goes through the job's own JSON storage."""
 
-    def setUp(self):
-        super().setUp()
-        self.registry = Registry(get_db_name())
-        self.today = fields.Date.today()
-        self.created = {}
-        self.addCleanup(self.cleanup)
-
-    def env_of(self, cr):
-        return api.Environment(cr, SUPERUSER_ID, {"lang": "en_US"})
-
-    def cleanup(self):
-        """Committed data must not reach the other tests: take it out of every run."""
-        with self.registry.cursor() as cr:
-            env = self.env_of(cr)
-            interventions = env["kreancia.intervention"].search(
-                [("partner_id", "in", self.created.get("partners", []))]
-            )
-            interventions.mail_id.unlink()
-            interventions.unlink()
-            env["account.move"].browse(self.created.get("moves", [])).line_ids.write({"no_followup": True})
-
     def test_crashed_retried_and_duplicated_batch_reminds_once(self):
         with self.registry.cursor() as cr:
             env = self.env_of(cr)
-            customer = env["res.partner"].create(
-                {"name": "Two Servers SARL", "is_company": True, "email": "compta@two-servers.example.com"}
-            )
-            invoices = env["account.move"].create(
-                [
-                    {
-                        "move_type": "out_invoice",
-                        "partner_id": customer.id,
-                        "invoice_date": self.today - timedelta(days=10),
-                        "invoice_date_due": self.today - timedelta(days=10),
-                        "invoice_line_ids": [Command.create({"name": "Supplies", "quantity": 1, "price_unit": 100.0})],
-                    }
-                    for _ in range(2)
-                ]
-            )
-            invoices.invoice_line_ids.tax_ids = False
-            invoices.action_post()
+            customer, invoices = self.make_customer(env, "Two Servers SARL")
             self.created = {"partners": [customer.id], "moves": invoices.ids}
             company = env.company
             engine = env["kreancia.escalation"].with_company(company)
@@ -73,7 +34,7 @@ class TestParallelWorkers(BaseCase):
             crashed.rollback()  # the worker died before committing: nothing of it stays
 
         with self.registry.cursor() as retried, self.registry.cursor() as duplicate:
-            self.assertEqual(perform(retried), {"interventions": 1, "done": 1, "channel_email": 1, "invoices": 2})
+            self.assertEqual(perform(retried), {"interventions": 1, "done": 1, "channel_email": 1, "invoices": 5})
             self.assertEqual(perform(duplicate), {}, "the invoices the retried job holds are left to it")
             retried.commit()
 
@@ -84,5 +45,5 @@ class TestParallelWorkers(BaseCase):
             env = self.env_of(cr)
             intervention = env["kreancia.intervention"].search([("partner_id", "=", customer.id)])
             self.assertEqual(len(intervention), 1, "one reminder")
-            self.assertEqual(sorted(intervention.move_ids.ids), sorted(invoices.ids), "listing both invoices")
+            self.assertEqual(sorted(intervention.move_ids.ids), sorted(invoices.ids), "listing its five invoices")
             self.assertEqual(len(intervention.mail_id), 1, "one e-mail")
