@@ -1,6 +1,6 @@
-"""Build the add-on's description page (static/description/index.html) from its readme/ fragments.
+"""Build each add-on's description page (static/description/index.html) from its readme/ fragments.
 
-Usage: python3 scripts/gen_description.py [--check]
+Usage: python3 scripts/gen_description.py [--check] [ADDON ...]   (default: every add-on of the repository)
 
 The fragments (DESCRIPTION, CONFIGURE, USAGE, in Markdown) are what Odoo's
 Apps page and the package index show; ``--check`` fails when the page is
@@ -13,12 +13,13 @@ from pathlib import Path
 
 import markdown
 
-ADDON = Path(__file__).resolve().parent.parent / "kreancia_collect"
+ROOT = Path(__file__).resolve().parent.parent
+ADDONS = ("kreancia_collect", "kreancia_collect_queue_job")
 SECTIONS = (("DESCRIPTION", None), ("CONFIGURE", "Configuration"), ("USAGE", "Usage"))
 
 
-def render():
-    manifest = ast.literal_eval((ADDON / "__manifest__.py").read_text())
+def render(addon):
+    manifest = ast.literal_eval((addon / "__manifest__.py").read_text())
     parts = [
         '<section class="oe_container">',
         '<div class="oe_row oe_spaced">',
@@ -28,20 +29,23 @@ def render():
     for fragment, title in SECTIONS:
         if title:
             parts.append(f"<h3>{title}</h3>")
-        parts.append(markdown.markdown((ADDON / "readme" / f"{fragment}.md").read_text(), extensions=["tables"]))
+        parts.append(markdown.markdown((addon / "readme" / f"{fragment}.md").read_text(), extensions=["tables"]))
     parts += ["</div>", "</section>", ""]
     return "\n".join(parts)
 
 
 def main():
-    target = ADDON / "static" / "description" / "index.html"
-    page = render()
-    if "--check" in sys.argv:
-        if not target.exists() or target.read_text() != page:
-            sys.exit("static/description/index.html is out of date: run python3 scripts/gen_description.py")
-        return
-    target.write_text(page)
-    print(f"wrote {target.relative_to(ADDON.parent)}")
+    names = [arg for arg in sys.argv[1:] if not arg.startswith("--")] or ADDONS
+    for name in names:
+        addon = ROOT / name
+        target = addon / "static" / "description" / "index.html"
+        page = render(addon)
+        if "--check" in sys.argv:
+            if not target.exists() or target.read_text() != page:
+                sys.exit(f"{name}/static/description/index.html is out of date: run python3 scripts/gen_description.py")
+            continue
+        target.write_text(page)
+        print(f"wrote {target.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

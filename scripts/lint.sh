@@ -2,17 +2,20 @@
 # make lint: ruff, ruff format --check and pylint-odoo (19.0 rules).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python3 -m ruff check kreancia_collect benchmarks
-python3 -m ruff format --check kreancia_collect benchmarks
+addons=(kreancia_collect kreancia_collect_queue_job)
+python3 -m ruff check "${addons[@]}" benchmarks
+python3 -m ruff format --check "${addons[@]}" benchmarks
 # missing-readme: the project's README.md stands at the repository root
 # models are split into small files by concern (STYLE.md), hence no "consider merging classes"
-python3 -m pylint --rcfile=.pylintrc --disable=missing-readme,consider-merging-classes-inherited kreancia_collect
+python3 -m pylint --rcfile=.pylintrc --disable=missing-readme,consider-merging-classes-inherited "${addons[@]}"
 # every test module is imported by tests/__init__.py, or `odoo-bin --test-enable` would skip it silently
-missing=$(cd kreancia_collect/tests && for f in test_*.py; do
-    grep -qx "from \. import ${f%.py}" __init__.py || echo "$f"
-done)
-if [ -n "$missing" ]; then
-    echo "tests/__init__.py does not import: $missing" >&2
-    exit 1
-fi
+for addon in "${addons[@]}"; do
+    missing=$(cd "$addon/tests" && for f in test_*.py; do
+        grep -qx "from \. import ${f%.py}" __init__.py || echo "$f"
+    done)
+    if [ -n "$missing" ]; then
+        echo "$addon/tests/__init__.py does not import: $missing" >&2
+        exit 1
+    fi
+done
 python3 scripts/gen_description.py --check

@@ -7,9 +7,11 @@ source "$_kc_root/scripts/setup.sh"
 [ -n "${KC_NO_SETUP:-}" ] || kc_setup_machine
 
 kc_odoo_root() {  # the folder holding the importable odoo package, when it is Odoo 19
-    python3 -c 'import os, sys, odoo, odoo.release as r
+    # found from odoo.release: odoo is a namespace package, and OCA add-ons installed by pip
+    # (site-packages/odoo/addons/...) may come first in its __path__
+    python3 -c 'import os, sys, odoo.release as r
 if r.version_info[0] != 19: sys.exit(1)
-print(os.path.dirname(os.path.abspath(list(odoo.__path__)[0])))' 2>/dev/null
+print(os.path.dirname(os.path.dirname(os.path.abspath(r.__file__))))' 2>/dev/null
 }
 
 if [ -n "${ODOO_SRC:-}" ]; then
@@ -39,6 +41,8 @@ if [ -z "$ODOO_ROOT" ]; then
 fi
 ODOO_BIN="$ODOO_ROOT/odoo-bin"
 ADDONS_PATH="$ODOO_ROOT/addons,$_kc_root"
+# queue_job, for kreancia_collect_queue_job's tests (requirements-addons.txt); installed in no database by default
+[ -d "$_kc_root/.odoo-addons/odoo/addons" ] && ADDONS_PATH="$ADDONS_PATH,$_kc_root/.odoo-addons/odoo/addons"
 [ -d "$ODOO_ROOT/addons/account" ] || {
     echo "Odoo found at $ODOO_ROOT has no addons/account: point ODOO_SRC at a complete Odoo 19.0 tree." >&2
     exit 2

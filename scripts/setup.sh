@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What a fresh machine lacks for `make run` / `make test`: Debian packages (as root), the Python
-# packages of requirements.txt. Sourced by odoo-env.sh; also runnable alone (`scripts/setup.sh`).
+# packages of requirements.txt, the OCA add-ons of requirements-addons.txt (into .odoo-addons/).
+# Sourced by odoo-env.sh; also runnable alone (`scripts/setup.sh`).
 
 kc_setup_machine() {
     local need=() pkg
@@ -25,6 +26,18 @@ kc_setup_machine() {
     fi
     python3 -m pip install --quiet --disable-pip-version-check -r "$_kc_root/requirements.txt" 2>/dev/null \
         || python3 -m pip install --quiet --disable-pip-version-check -r "$_kc_root/requirements.txt"
+    kc_install_addons
+}
+
+kc_install_addons() {  # the OCA add-ons of requirements-addons.txt into .odoo-addons/ (see that file)
+    local target="$_kc_root/.odoo-addons"
+    cmp -s "$_kc_root/requirements-addons.txt" "$target/requirements-addons.txt" && return 0
+    rm -rf "$target"
+    python3 -m pip install --quiet --disable-pip-version-check --no-deps --target "$target" \
+        -r "$_kc_root/requirements-addons.txt" 2>/dev/null \
+        || python3 -m pip install --quiet --disable-pip-version-check --no-deps --target "$target" \
+            -r "$_kc_root/requirements-addons.txt"
+    cp "$_kc_root/requirements-addons.txt" "$target/requirements-addons.txt"
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

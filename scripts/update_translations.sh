@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Re-export i18n/kreancia_collect.pot from a scratch database and merge it into i18n/fr.po;
-# lists the French entries still to translate.
+# Re-export each add-on's i18n/<addon>.pot from a scratch database and merge it into its i18n/fr.po;
+# lists the French entries still to translate. kreancia_collect_queue_job needs OCA's queue_job
+# (requirements-addons.txt, installed by scripts/setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/odoo-env.sh
@@ -9,9 +10,13 @@ db="kc_i18n_$$"
 conf="$PWD/.odoo-i18n.conf"
 kc_write_config "$conf" "$db"
 trap 'dropdb --if-exists "$db" >/dev/null 2>&1 || true; rm -f "$conf"' EXIT
-python3 "$ODOO_BIN" -c "$conf" -d "$db" -i kreancia_collect --with-demo --stop-after-init --log-level=warn
-python3 "$ODOO_BIN" i18n export -c "$conf" -d "$db" -o kreancia_collect/i18n/kreancia_collect.pot kreancia_collect
-msgmerge --quiet --no-fuzzy-matching --update --backup=none kreancia_collect/i18n/fr.po kreancia_collect/i18n/kreancia_collect.pot
-msgattrib --no-obsolete -o kreancia_collect/i18n/fr.po kreancia_collect/i18n/fr.po
-untranslated=$(msgattrib --untranslated --no-obsolete kreancia_collect/i18n/fr.po | grep -c '^msgid' || true)
-echo "fr.po: $((untranslated > 0 ? untranslated - 1 : 0)) entries to translate"
+addons=(kreancia_collect kreancia_collect_queue_job)
+python3 "$ODOO_BIN" -c "$conf" -d "$db" -i "$(IFS=,; echo "${addons[*]}")" --with-demo --stop-after-init \
+    --log-level=warn
+for addon in "${addons[@]}"; do
+    python3 "$ODOO_BIN" i18n export -c "$conf" -d "$db" -o "$addon/i18n/$addon.pot" "$addon"
+    msgmerge --quiet --no-fuzzy-matching --update --backup=none "$addon/i18n/fr.po" "$addon/i18n/$addon.pot"
+    msgattrib --no-obsolete -o "$addon/i18n/fr.po" "$addon/i18n/fr.po"
+    untranslated=$(msgattrib --untranslated --no-obsolete "$addon/i18n/fr.po" | grep -c '^msgid' || true)
+    echo "$addon/i18n/fr.po: $((untranslated > 0 ? untranslated - 1 : 0)) entries to translate"
+done

@@ -283,19 +283,27 @@ class KreanciaEscalation(models.AbstractModel):
         if plans is None:
             self._lift_expired_pauses(company, today)
             plans = self._plan_company(company, today)
-        commit = self.env.context.get("kreancia_commit")
-        queued_run = self.env["kreancia.escalation.run"].browse(self.env.context.get("kreancia_run_id"))
-        if commit:
+        if self.env.context.get("kreancia_commit"):
             # each batch then starts a transaction of its own, which sees what was paid since planning
             self.env["ir.cron"]._commit_progress(remaining=len(plans))
+        return self._perform_batches(company, today, plans, counts)
+
+    def _perform_batches(self, company, today, plans, counts):
+        """Perform ``plans`` of ``company`` in slices of ``BATCH_SIZE`` customers, adding to ``counts``.
+
+        Under the scheduled action each batch is committed. The hook to hand
+        the batches over to other workers (``kreancia_collect_queue_job``
+        makes one queue job of each): whoever performs a batch goes through
+        :meth:`_perform_batch`, which never does anything twice.
+
+        :return: False when the scheduled action ran out of time before the end
+        """
+        commit = self.env.context.get("kreancia_commit")
+        queued_run = self.env["kreancia.escalation.run"].browse(self.env.context.get("kreancia_run_id"))
         for start in range(0, len(plans), self.BATCH_SIZE):
             batch = plans[start : start + self.BATCH_SIZE]
             interventions = self._perform_batch(company, today, batch)
-            for intervention in interventions:
-                counts["interventions"] += 1
-                counts[intervention.state] += 1
-                counts[f"channel_{intervention.channel}"] += 1
-                counts["invoices"] += len(intervention.line_ids)
+            self._count(interventions, counts)
             if queued_run:
                 queued_run.performed += len(interventions)
             # hold one batch at a time: what the batch read or wrote leaves the cache
@@ -303,6 +311,14 @@ class KreanciaEscalation(models.AbstractModel):
             if commit and not self.env["ir.cron"]._commit_progress(len(batch)):
                 return False  # out of time: the scheduler resumes the run, which performs nothing twice
         return True
+
+    def _count(self, interventions, counts):
+        """Add what ``interventions`` did to ``counts`` (the figures :meth:`run` returns)."""
+        for intervention in interventions:
+            counts["interventions"] += 1
+            counts[intervention.state] += 1
+            counts[f"channel_{intervention.channel}"] += 1
+            counts["invoices"] += len(intervention.line_ids)
 
     def _perform_batch(self, company, today, batch):
         """Re-read and lock what the batch is about to act on, then create and perform its interventions.

@@ -85,6 +85,15 @@ class KreanciaEscalationRun(models.Model):
             return True
         if counts.pop("interrupted", False):
             return False
+        self._done(counts)
+        return True
+
+    def _done(self, counts):
+        """Record the run as done with ``counts`` (what :meth:`_run` returned) and tell the manager who asked.
+
+        The hook for an add-on that leaves the batches to other workers: it
+        records the run as done once they have all ended.
+        """
         self.write({"state": "done", "counts": counts})
         self._notify(
             self.env._(
@@ -98,7 +107,6 @@ class KreanciaEscalationRun(models.Model):
             ),
             "success",
         )
-        return True
 
     def _notify(self, message, kind):
         self.user_id._bus_send(

@@ -2,8 +2,9 @@ import subprocess
 import tempfile
 from datetime import date, timedelta
 
-from odoo import Command
-from odoo.tests import new_test_user
+from odoo import SUPERUSER_ID, Command, api, fields
+from odoo.modules.registry import Registry
+from odoo.tests import BaseCase, get_db_name, new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -181,6 +182,55 @@ class KreanciaCommon(AccountTestInvoicingCommon):
         if partner:
             domain.append(("partner_id", "=", partner.id))
         return self.env["kreancia.intervention"].search(domain)
+
+
+class SeparateConnectionsCase(BaseCase):
+    """Real, separate database connections, as concurrent requests, crons or workers have.
+
+    ``env_of(cr)`` is a superuser environment on a cursor of
+    ``self.registry``; ``make_customer(env, name)`` commits nothing itself
+    and returns a customer with five posted invoices 10 days late. Data a
+    test commits is taken out of every later run at cleanup: list its ids
+    in ``self.created`` (``{"partners": [...], "moves": [...]}``).
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.registry = Registry(get_db_name())
+        self.today = fields.Date.today()
+        self.created = {}
+        self.addCleanup(self.cleanup)
+
+    def env_of(self, cr):
+        return api.Environment(cr, SUPERUSER_ID, {"lang": "en_US"})
+
+    def make_customer(self, env, name):
+        customer = env["res.partner"].create({"name": name, "is_company": True, "email": f"{name[:5]}@example.com"})
+        invoices = env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": customer.id,
+                    "invoice_date": self.today - timedelta(days=10),
+                    "invoice_date_due": self.today - timedelta(days=10),
+                    "invoice_line_ids": [Command.create({"name": "Supplies", "quantity": 1, "price_unit": 100.0})],
+                }
+                for _ in range(5)
+            ]
+        )
+        invoices.invoice_line_ids.tax_ids = False
+        invoices.action_post()
+        return customer, invoices
+
+    def cleanup(self):
+        """Committed data must not reach the other tests: take it out of every run and queue."""
+        with self.registry.cursor() as cr:
+            env = self.env_of(cr)
+            partners = env["res.partner"].browse(self.created.get("partners", []))
+            env["kreancia.intervention"].search([("partner_id", "in", partners.ids)]).mail_id.unlink()
+            env["kreancia.intervention"].search([("partner_id", "in", partners.ids)]).unlink()
+            moves = env["account.move"].browse(self.created.get("moves", []))
+            moves.line_ids.write({"no_followup": True})
 
 
 class KreanciaFiguresCommon(KreanciaCommon):

@@ -180,6 +180,7 @@ class TestEscalation(KreanciaCommon):
         commits = []
         IrCron = type(self.env["ir.cron"])
         with patch.object(IrCron, "_commit_progress", lambda _self, processed=0, **kw: commits.append(processed)):
-            self.env["kreancia.escalation"]._cron_run()
+            # queue_job__no_delay: where OCA's queue_job is installed too, still the batches of the cron itself
+            self.env["kreancia.escalation"].with_context(queue_job__no_delay=True)._cron_run()
         self.assertEqual(invoice.dunning_step_id, self.step_courteous)
         self.assertEqual(sum(commits), 1, "the customer's batch was committed")

@@ -1,11 +1,8 @@
-from datetime import timedelta
-
-from odoo import SUPERUSER_ID, Command, api, fields
+from odoo import Command
 from odoo.exceptions import UserError
-from odoo.modules.registry import Registry
-from odoo.tests import BaseCase, get_db_name, tagged
+from odoo.tests import tagged
 
-from .common import KreanciaCommon
+from .common import KreanciaCommon, SeparateConnectionsCase
 
 
 @tagged("post_install", "-at_install")
@@ -66,47 +63,9 @@ class TestValidationWritesNothingOnFailure(KreanciaCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestPaidWhileTheRunIsUnderWay(BaseCase):
+class TestPaidWhileTheRunIsUnderWay(SeparateConnectionsCase):
     """The run plans every customer first and performs batches afterwards: a payment committed
     in between must stop the reminder. Real, separate database connections, as in production."""
-
-    def setUp(self):
-        super().setUp()
-        self.registry = Registry(get_db_name())
-        self.today = fields.Date.today()
-        self.created = {}
-        self.addCleanup(self.cleanup)
-
-    def env_of(self, cr):
-        return api.Environment(cr, SUPERUSER_ID, {"lang": "en_US"})
-
-    def make_customer(self, env, name):
-        customer = env["res.partner"].create({"name": name, "is_company": True, "email": f"{name[:5]}@example.com"})
-        invoices = env["account.move"].create(
-            [
-                {
-                    "move_type": "out_invoice",
-                    "partner_id": customer.id,
-                    "invoice_date": self.today - timedelta(days=10),
-                    "invoice_date_due": self.today - timedelta(days=10),
-                    "invoice_line_ids": [Command.create({"name": "Supplies", "quantity": 1, "price_unit": 100.0})],
-                }
-                for _ in range(5)
-            ]
-        )
-        invoices.invoice_line_ids.tax_ids = False
-        invoices.action_post()
-        return customer, invoices
-
-    def cleanup(self):
-        """Committed data must not reach the other tests: take it out of every run and queue."""
-        with self.registry.cursor() as cr:
-            env = self.env_of(cr)
-            partners = env["res.partner"].browse(self.created.get("partners", []))
-            env["kreancia.intervention"].search([("partner_id", "in", partners.ids)]).mail_id.unlink()
-            env["kreancia.intervention"].search([("partner_id", "in", partners.ids)]).unlink()
-            moves = env["account.move"].browse(self.created.get("moves", []))
-            moves.line_ids.write({"no_followup": True})
 
     def test_payment_committed_between_planning_and_performing(self):
         with self.registry.cursor() as cr:
