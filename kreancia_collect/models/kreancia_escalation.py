@@ -404,13 +404,14 @@ class KreanciaEscalation(models.AbstractModel):
                             {
                                 "move_id": line.move_id,
                                 "company_id": company.id,
-                                "invoice_date_due": line.due_date,
                                 "previous_step_id": line.previous_step_id,
                                 "previous_last_date": line.previous_last_date,
                                 "step_id": plan.line_step(line).id,
                                 "days_late": line.days_late,
                                 "currency_id": line.currency_id,
                                 "amount_residual": line.residual,
+                                # the stored due date, known since planning: no UPDATE after the INSERT
+                                **({"invoice_date_due": line.due_date} if line.due_date else {}),
                             }
                         )
                         for line in plan.lines

@@ -1,7 +1,7 @@
 import logging
 from collections import Counter
 
-from odoo import api, models
+from odoo import api, fields, models
 
 from odoo.addons.kreancia_collect.models.kreancia_escalation import PlannedIntervention, PlannedLine
 from odoo.addons.queue_job.utils import must_run_without_delay
@@ -22,7 +22,15 @@ def plan_to_data(planned):
         "one_voice": planned.one_voice,
         "credit": planned.credit,
         "lines": [
-            [line.move_id, line.step.id, line.days_late, line.currency_id, line.residual, line.residual_company]
+            [
+                line.move_id,
+                line.step.id,
+                line.days_late,
+                line.currency_id,
+                line.residual,
+                line.residual_company,
+                line.due_date and line.due_date.isoformat(),
+            ]
             for line in planned.lines
         ],
     }
@@ -34,8 +42,10 @@ def plan_from_data(data, steps):
     Lines whose step was deleted since planning are left out; None when no line is left.
     """
     lines = [
-        PlannedLine(move_id, steps[step_id], days_late, currency_id, residual, residual_company)
-        for move_id, step_id, days_late, currency_id, residual, residual_company in data["lines"]
+        PlannedLine(
+            move_id, steps[step_id], days_late, currency_id, residual, residual_company, fields.Date.to_date(due_date)
+        )
+        for move_id, step_id, days_late, currency_id, residual, residual_company, due_date in data["lines"]
         if step_id in steps
     ]
     if not lines or data["step_id"] not in steps:

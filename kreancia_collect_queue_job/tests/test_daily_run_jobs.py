@@ -38,6 +38,7 @@ class TestDailyRunInJobs(KreanciaJobsCommon):
                                     invoice.currency_id.id,
                                     1000.0,
                                     1000.0,
+                                    invoice.invoice_date_due.isoformat(),
                                 ]
                             ],
                         }
