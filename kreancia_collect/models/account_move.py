@@ -120,16 +120,14 @@ class AccountMove(models.Model):
         if not invoices:
             return {}
         resolve = self.env["kreancia.scenario"].sudo()._resolver(invoices.company_id)
-        by_company = {}
-        for move in invoices:
-            by_company.setdefault(move.company_id, []).append(move)
+        no_partner = self.env["res.partner"]
         result = {}
-        for company, moves in by_company.items():
+        for company in invoices.company_id:
+            moves = invoices.filtered(lambda move, company=company: move.company_id == company)
             # the customer's scenario and trust depend on the company: read in its environment, once per company
-            partners = self.browse([move.id for move in moves]).commercial_partner_id.with_company(company)
-            partner_by_id = {partner.id: partner for partner in partners}
+            partner_by_id = {partner.id: partner for partner in moves.commercial_partner_id.with_company(company)}
             for move in moves:
-                partner = partner_by_id[move.commercial_partner_id.id]
+                partner = partner_by_id.get(move.commercial_partner_id.id, no_partner)
                 result[move] = resolve(
                     company.id, move.dunning_scenario_id.id, partner.dunning_scenario_id.id, partner.trust
                 )
