@@ -385,28 +385,40 @@ def longest_batch(registry):
 
 
 PHASES = (
-    ("plan", "kreancia.escalation", "_plan_company"),
-    ("re-check and lock", "kreancia.escalation", "_recheck"),
-    ("create interventions", "kreancia.escalation", "_create_interventions"),
-    ("perform (render, queue)", "kreancia.intervention", "_perform"),
+    (
+        "plan",
+        "kreancia.escalation",
+        ("_plan_company", "_plan_rules", "_candidate_customers", "_candidate_rows", "_plan_customers"),
+    ),
+    ("re-check and lock", "kreancia.escalation", ("_recheck",)),
+    ("create interventions", "kreancia.escalation", ("_create_interventions",)),
+    ("perform (render, queue)", "kreancia.intervention", ("_perform",)),
 )
 
 
 def time_phases(registry):
-    """Total time spent in each phase of the run: wrappers of the engine's methods."""
-    totals = dict.fromkeys(name for name, _model, _method in PHASES)
-    for name, model, method in PHASES:
+    """Total time spent in each phase of the run: wrappers of the engine's methods (those it has)."""
+    totals = dict.fromkeys(name for name, _model, _methods in PHASES)
+    running = set()  # a phase's methods calling each other count once
+    for name, model, methods in PHASES:
         cls = registry[model]
-        original = getattr(cls, method)
+        for method in methods:
+            original = getattr(cls, method, None)
+            if original is None:
+                continue
 
-        def timed(self, *args, _original=original, _name=name, **kwargs):
-            started = time.monotonic()
-            try:
-                return _original(self, *args, **kwargs)
-            finally:
-                totals[_name] = (totals[_name] or 0.0) + time.monotonic() - started
+            def timed(self, *args, _original=original, _name=name, **kwargs):
+                if _name in running:
+                    return _original(self, *args, **kwargs)
+                running.add(_name)
+                started = time.monotonic()
+                try:
+                    return _original(self, *args, **kwargs)
+                finally:
+                    running.discard(_name)
+                    totals[_name] = (totals[_name] or 0.0) + time.monotonic() - started
 
-        setattr(cls, method, timed)
+            setattr(cls, method, timed)
     return totals
 
 

@@ -48,6 +48,15 @@ class PlannedLine(NamedTuple):
     previous_last_date: date | None = None
 
 
+class PlanRules(NamedTuple):
+    """A company's scenarios as planning reads them, once per run."""
+
+    resolve: object  # (company_id, invoice's scenario_id, customer's scenario_id, trust) -> scenario
+    ladders: dict  # scenario -> tools.dunning ladder
+    steps: dict  # step id -> step
+    earliest: int  # the shortest delay of a first step
+
+
 @dataclass
 class PlannedIntervention:
     """What the run will do for one customer and one channel (or one voice)."""
@@ -185,12 +194,17 @@ class KreanciaEscalation(models.AbstractModel):
         engine = self.sudo().with_context(kreancia_user_id=self.env.uid)
         planned = {}
         if not (self.env.context.get("kreancia_commit") or self.env.context.get("kreancia_sync")):
+            threshold, total = self._queue_threshold(), 0
             for company in self.env.companies:
                 company_engine = engine.with_company(company)
                 company_engine._lift_expired_pauses(company, today)
-                planned[company] = company_engine._plan_company(company, today)
-            total = sum(len(plans) for plans in planned.values())
-            if total > self._queue_threshold():
+                planned[company] = []
+                _customers, batches = company_engine._plan_batches(company, today)
+                for plans, _batch_customers in batches:
+                    total += len(plans)
+                    if total <= threshold:  # beyond, the run is queued: only counted, not held
+                        planned[company] += plans
+            if total > threshold:
                 return self._queue(today, total)
         for company in self.env.companies:
             if not engine.with_company(company)._run_company(company, today, counts, planned.get(company)):
@@ -276,17 +290,31 @@ class KreanciaEscalation(models.AbstractModel):
     # ------------------------------------------------------------------
 
     def _run_company(self, company, today, counts, plans=None):
-        """Perform ``plans`` (default: lift expired pauses and plan now) in batches.
+        """Perform ``plans`` in batches; by default lift expired pauses, then plan ``BATCH_SIZE`` customers
+        at a time, each batch just before :meth:`_perform_batches` performs it: the run holds one batch at
+        a time, not the whole company's invoices.
 
         :return: False when the scheduled action ran out of time before the end
         """
-        if plans is None:
-            self._lift_expired_pauses(company, today)
-            plans = self._plan_company(company, today)
-        if self.env.context.get("kreancia_commit"):
-            # each batch then starts a transaction of its own, which sees what was paid since planning
-            self.env["ir.cron"]._commit_progress(remaining=len(plans))
-        return self._perform_batches(company, today, plans, counts)
+        commit = self.env.context.get("kreancia_commit")
+        if plans is not None:
+            if commit:
+                # each batch then starts a transaction of its own, which sees what was paid since planning
+                self.env["ir.cron"]._commit_progress(remaining=len(plans))
+            return self._perform_batches(company, today, plans, counts)
+        self._lift_expired_pauses(company, today)
+        customers, batches = self._plan_batches(company, today)
+        if commit:
+            self.env["ir.cron"]._commit_progress(remaining=customers)
+        for batch, batch_customers in batches:
+            customers -= batch_customers
+            if commit:
+                # what is left: this batch's interventions, which _perform_batches counts off, then one per
+                # customer still to plan (zero at the end, or the scheduler would call the run again)
+                self.env["ir.cron"]._commit_progress(remaining=len(batch) + customers)
+            if batch and not self._perform_batches(company, today, batch, counts):
+                return False
+        return True
 
     def _perform_batches(self, company, today, plans, counts):
         """Perform ``plans`` of ``company`` in slices of ``BATCH_SIZE`` customers, adding to ``counts``.
@@ -442,14 +470,47 @@ class KreanciaEscalation(models.AbstractModel):
 
         :return: list of :class:`PlannedIntervention`, ordered by customer
         """
+        _customers, batches = self._plan_batches(company, today)
+        return [planned for plans, _batch_customers in batches for planned in plans]
+
+    def _plan_batches(self, company, today):
+        """The company's plan ``BATCH_SIZE`` customers at a time, each batch planned when the iterator reaches it.
+
+        One query lists the customers with a candidate invoice (their ids only);
+        each batch then reads its customers' invoices. Memory holds one batch of
+        invoices, not the whole company's.
+
+        :return: ``(number of customers, iterator of (list of PlannedIntervention, number of customers))``
+        """
+        rules = self._plan_rules(company)
+        if not rules:
+            return 0, iter(())
+        due_before = fields.Date.subtract(today, days=rules.earliest)
+        customer_ids = self._candidate_customers(company, due_before, today)
+
+        def batches():
+            for start in range(0, len(customer_ids), self.BATCH_SIZE):
+                chunk = customer_ids[start : start + self.BATCH_SIZE]
+                rows = self._candidate_rows(company, due_before, today, chunk)
+                yield self._plan_customers(company, today, rules, rows), len(chunk)
+
+        return len(customer_ids), batches()
+
+    def _plan_rules(self, company):
+        """The company's scenarios as planning reads them, or None when none has a step."""
         scenarios = self.env["kreancia.scenario"].search([("company_id", "=", company.id), ("step_ids", "!=", False)])
         if not scenarios:
-            return []
-        resolve = scenarios._resolver(company)
+            return None
         ladders = {scenario: scenario._ladder() for scenario in scenarios}
-        steps = {step.id: step for step in scenarios.step_ids}
-        earliest = min(ladder.first_delay for ladder in ladders.values())
-        rows = self._candidate_rows(company, fields.Date.subtract(today, days=earliest), today)
+        return PlanRules(
+            resolve=scenarios._resolver(company),
+            ladders=ladders,
+            steps={step.id: step for step in scenarios.step_ids},
+            earliest=min(ladder.first_delay for ladder in ladders.values()),
+        )
+
+    def _plan_customers(self, company, today, rules, rows):
+        """Group the candidate ``rows`` (a few customers' invoices, by customer) by customer and channel."""
         if not rows:
             return []
         partners = self.env["res.partner"].browse({row["partner_id"] for row in rows}).with_company(company)
@@ -460,13 +521,13 @@ class KreanciaEscalation(models.AbstractModel):
         plans = {}
         for row in rows:
             partner = partners.browse(row["partner_id"])
-            scenario = resolve(company.id, row["scenario_id"], partner.dunning_scenario_id.id, partner.trust)
+            scenario = rules.resolve(company.id, row["scenario_id"], partner.dunning_scenario_id.id, partner.trust)
             if not scenario or row["residual_company"] < scenario.min_amount:
                 continue
-            step_id = ladders[scenario].step_to_perform(row["step_id"], row["due_date"], today, row["step_delay"])
+            step_id = rules.ladders[scenario].step_to_perform(row["step_id"], row["due_date"], today, row["step_delay"])
             if not step_id or not self._gap_elapsed(row, last_contact.get(partner.id), today, scenario):
                 continue
-            step = steps[step_id]
+            step = rules.steps[step_id]
             one_voice = step.channel in ONE_VOICE_CHANNELS and scenario.one_voice
             key = (partner.id, "written" if one_voice else step.channel)
             if key not in plans:
@@ -522,14 +583,35 @@ class KreanciaEscalation(models.AbstractModel):
         )
         return {partner.id: abs(amount) for partner, amount in groups}
 
-    def _candidate_rows(self, company, due_before, today):
-        """Open posted customer invoices of ``company`` that may need a step.
+    def _candidate_customers(self, company, due_before, today):
+        """Ids of the customers with an invoice :meth:`_candidate_rows` may return, in order."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT m.commercial_partner_id
+                  FROM account_move m
+                  JOIN res_partner p ON p.id = m.commercial_partner_id
+                 WHERE m.invoice_date_due <= %(due_before)s
+                   AND %(qualifies)s
+              ORDER BY m.commercial_partner_id
+                """,
+                due_before=due_before,
+                qualifies=self._qualifying_sql(company, today),
+            )
+        )
+        return [partner_id for (partner_id,) in self.env.cr.fetchall()]
+
+    def _candidate_rows(self, company, due_before, today, partner_ids):
+        """Open posted customer invoices of ``company`` and of the customers ``partner_ids`` that may need a step.
 
         One query: excluded are settled invoices (paid or in payment), credit
         notes, drafts, invoices flagged ``no_followup``, paused, disputed,
         promised and handed-over invoices, and invoices whose intervention
         waits for validation.
         """
+        if not partner_ids:
+            return []
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -543,10 +625,14 @@ class KreanciaEscalation(models.AbstractModel):
                   FROM account_move m
              LEFT JOIN kreancia_scenario_step s ON s.id = m.dunning_step_id
                   JOIN res_partner p ON p.id = m.commercial_partner_id
-                 WHERE m.invoice_date_due <= %(due_before)s
+                 WHERE m.commercial_partner_id IN %(partner_ids)s
+                   -- the same invoices through the index of partner_id: commercial_partner_id has none
+                   AND m.partner_id IN (SELECT id FROM res_partner WHERE commercial_partner_id IN %(partner_ids)s)
+                   AND m.invoice_date_due <= %(due_before)s
                    AND %(qualifies)s
               ORDER BY m.commercial_partner_id, m.invoice_date_due, m.id
                 """,
+                partner_ids=tuple(partner_ids),
                 due_before=due_before,
                 qualifies=self._qualifying_sql(company, today),
             )
