@@ -528,13 +528,20 @@ def print_batches(batches, phases, memory):
     print("phases:                " + ", ".join(f"{name} {total or 0:.2f} s" for name, total in phases.items()))
     print(f"longest batch:         {max(durations, default=0):.1f} s ({len(batches)} batches of up to 200 customers)")
     print("batches (s):           " + " ".join(f"{duration:.1f}" for duration in durations))
-    print("queries per batch:     " + " ".join(str(queries) for _duration, queries, _memory in batches))
+    queries = [queries for _duration, queries, _memory in batches]
+    if queries:
+        print(
+            f"queries per batch:     {queries[0]} (first)"
+            + (f", then {min(queries[1:])} to {max(queries[1:])}" if len(queries) > 1 else "")
+        )
     before, peak, after = memory
     starts = [start for _duration, _queries, start in batches]
     if starts:
+        step = max(len(starts) // 10, 1)  # about ten samples, the first and the last batch among them
+        samples = [*starts[:-1:step], starts[-1]]
         print(
-            f"memory at batch start: first {starts[0] / megabyte:.0f} MB, last {starts[-1] / megabyte:.0f} MB,"
-            f" highest {max(starts) / megabyte:.0f} MB"
+            f"memory at batch start: {' '.join(f'{start / megabyte:.0f}' for start in samples)} MB"
+            + (" (every batch)" if step == 1 else f" (batches 1, {step + 1}, {2 * step + 1}... and the last)")
         )
     print(
         f"memory (resident):     {before / megabyte:.0f} MB before the run, "
