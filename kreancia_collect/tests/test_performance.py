@@ -8,6 +8,7 @@ from odoo.tests import BaseCase, tagged
 from odoo.addons.base.models.ir_actions_report import _wkhtml
 
 from ..models import ir_actions_report_batch, ir_qweb
+from ..models.kreancia_escalation import KreanciaEscalation
 from ..models.kreancia_intervention_letter import LETTER_REPORT
 from ..tools import pdf_batch
 from .common import KreanciaCommon, pdf_text
@@ -174,6 +175,26 @@ class TestQueuedRuns(KreanciaCommon):
         # performed once: the next pass finds nothing queued and the run stays idempotent
         self.env["kreancia.escalation.run"].sudo()._perform_queued()
         self.assertEqual(len(self.interventions()), 2)
+
+    def test_customers_planned_batch_by_batch_are_all_counted_and_performed(self):
+        customer_3 = self._make_customer("Garage Test SARL", "compta@garage.example.com")
+        self.make_invoice(customer_3, 8)
+        with patch.object(KreanciaEscalation, "BATCH_SIZE", 1):  # one customer planned at a time
+            self.set_threshold(1)
+            result = self.run_escalation(user=self.manager)
+            self.assertEqual(result["planned"], 3, "counted beyond the threshold, not only up to it")
+            self.env["kreancia.escalation.run"].sudo()._perform_queued()
+        self.assertEqual(len(self.interventions()), 3)
+        self.assertEqual(self.interventions().partner_id, self.customer | self.customer_2 | customer_3)
+        status = self.env["kreancia.escalation"].with_user(self.manager).run_status(result["run_id"])
+        self.assertEqual((status["state"], status["performed"]), ("done", 3))
+
+    def test_small_run_planned_batch_by_batch_performs_every_customer(self):
+        self.set_threshold(2)
+        with patch.object(KreanciaEscalation, "BATCH_SIZE", 1):
+            counts = self.run_escalation(user=self.manager)
+        self.assertEqual((counts["interventions"], counts["invoices"]), (2, 2))
+        self.assertEqual(self.interventions().partner_id, self.customer | self.customer_2)
 
     def test_preview_wizard_says_the_run_was_queued(self):
         self.set_threshold(1)
