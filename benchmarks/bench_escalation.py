@@ -364,26 +364,22 @@ def peak_memory():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def longest_batch(registry, keep_plans=False):
+def longest_batch(registry):
     """Time each batch (one transaction when the scheduled action runs): a wrapper of ``_perform_batch``
     that also notes the batch's SQL queries and the resident memory as it starts (the previous batch
     left the cache).
 
-    Unless ``keep_plans``, each batch starts with ``DISCARD PLANS`` (not counted among the queries).
-    PostgreSQL keeps, for the session, the plans of its foreign-key checks; planned while
-    ``kreancia_intervention`` is empty (a fresh database, or after a rolled-back run once autovacuum
-    has truncated it), they scan it whole, and a run that creates 20,000 interventions in one
-    transaction slows down batch after batch (1.9 s to 13 s at 100,000 invoices). Under the scheduled
-    action each batch commits and autovacuum's ANALYZE of the growing table makes PostgreSQL plan them
-    again, with its index: this is what the discard stands for in the rolled-back measure.
+    The engine starts each batch with ``DISCARD PLANS`` (see ``_perform_batch``): PostgreSQL keeps, for the
+    session, the plans of its foreign-key checks; planned while ``kreancia_intervention`` is empty (a fresh
+    database, or after a rolled-back run once autovacuum has truncated it), they scan it whole, and a run
+    that creates 20,000 interventions in one transaction slowed down batch after batch (1.9 s to 13 s at
+    100,000 invoices).
     """
     engine = registry["kreancia.escalation"]
     perform_batch = engine._perform_batch
     batches = []
 
     def timed(self, *args):
-        if not keep_plans:
-            self.env.cr._obj.execute("DISCARD PLANS")
         memory, queries = resident_memory(), self.env.cr.sql_log_count
         started = time.monotonic()
         try:
@@ -486,11 +482,6 @@ def parse_args():
         help="create the invoices by SQL copies of one ORM invoice (default, fast) or all through the ORM",
     )
     parser.add_argument("--plan", action="store_true", help="print what the run plans (not timed)")
-    parser.add_argument(
-        "--keep-plans",
-        action="store_true",
-        help="no DISCARD PLANS before each batch (see longest_batch): PostgreSQL's foreign-key check plans as made",
-    )
     parser.add_argument("--letters", action="store_true", help="every step a letter (one PDF per customer)")
     parser.add_argument(
         "--http-port", type=int, default=0, help="with --letters: run an HTTP server on this port for the PDF assets"
@@ -521,7 +512,7 @@ def main():
         if args.plan:
             print_plan(env, today)
             cr.rollback()
-    batches = longest_batch(registry, args.keep_plans)
+    batches = longest_batch(registry)
     phases = time_phases(registry)
     server = start_server(name, paths, odoo_bin, args.http_port) if args.letters and args.http_port else None
     try:

@@ -353,6 +353,9 @@ class KreanciaEscalation(models.AbstractModel):
 
         A batch is all or nothing: an unexpected error undoes it whole.
         """
+        # PostgreSQL keeps the plans of its foreign-key checks per connection: planned while the intervention
+        # tables were small (a first run), they would scan them whole for every row a large run inserts
+        self.env.cr.execute("DISCARD PLANS")
         with self.env.cr.savepoint():
             batch = self._recheck(company, today, batch)
             interventions = self._create_interventions(company, today, batch)

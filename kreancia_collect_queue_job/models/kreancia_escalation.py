@@ -111,13 +111,14 @@ class KreanciaEscalation(models.AbstractModel):
             return super()._perform_batches(company, today, plans, counts)
         run_id = self.env.context.get("kreancia_run_id") or False
         batches = [plans[start : start + self.BATCH_SIZE] for start in range(0, len(plans), self.BATCH_SIZE)]
-        for index, batch in enumerate(batches, 1):
+        # planning hands over 200 customers at a time: the batches are numbered across the company's run
+        first = counts["batch_jobs"] + 1
+        for index, batch in enumerate(batches, first):
             description = self.env._(
-                "Dunning run of %(date)s, %(company)s: batch %(index)s of %(total)s (%(customers)s customers)",
+                "Dunning run of %(date)s, %(company)s: batch %(index)s (%(customers)s customers)",
                 date=today,
                 company=company.name,
                 index=index,
-                total=len(batches),
                 customers=len(batch),
             )
             self.with_delay(description=description)._job_perform_batch(
