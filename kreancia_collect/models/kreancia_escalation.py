@@ -8,6 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.http import request
 from odoo.tools import SQL
+from odoo.tools.gc import disabling_gc
 
 from ..groups import MANAGER_GROUP
 from ..tools.dunning import days_late, gap_elapsed
@@ -356,7 +357,8 @@ class KreanciaEscalation(models.AbstractModel):
         # PostgreSQL keeps the plans of its foreign-key checks per connection: planned while the intervention
         # tables were small (a first run), they would scan them whole for every row a large run inserts
         self.env.cr.execute("DISCARD PLANS")
-        with self.env.cr.savepoint():
+        # a batch allocates many short-lived objects and holds only its own: collect cycles once it is done
+        with disabling_gc(), self.env.cr.savepoint():
             batch = self._recheck(company, today, batch)
             interventions = self._create_interventions(company, today, batch)
             interventions.filtered(lambda intervention: intervention.state != "to_validate")._perform()
