@@ -18,6 +18,8 @@ class IrActionsReport(models.Model):
         if not res_ids or self._get_report(report_ref).report_name != LETTER_REPORT_NAME:
             return super()._render_qweb_pdf(report_ref, res_ids=res_ids, data=data)
         ids = [res_ids] if isinstance(res_ids, int) else list(res_ids)
+        # read again what earlier interventions did (computed for all the letters at once, see the letter file)
+        self.env["kreancia.intervention"].invalidate_model(["has_previous_reminders"])
         drafts = (
             self.env["kreancia.intervention"]
             .browse(ids)

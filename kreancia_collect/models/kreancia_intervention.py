@@ -147,6 +147,10 @@ class KreanciaIntervention(models.Model):
         help="Net principal plus late-payment interest and recovery indemnities.",
     )
     interest_rate_display = fields.Char("Interest rate", readonly=True)
+    has_previous_reminders = fields.Boolean(
+        compute="_compute_has_previous_reminders",
+        help="Whether the customer was already reminded of one of these invoices (a letter then says so).",
+    )
 
     # State
     state = fields.Selection(

@@ -65,6 +65,7 @@ class KreanciaIntervention(models.Model):
         :return: ``{intervention id: attachment}``
         """
         self._compute_legal_amounts()
+        self.invalidate_model(["has_previous_reminders"])  # computed for the whole batch when first printed
         streams = (
             self.env["ir.actions.report"]
             .with_context(force_report_rendering=True)
@@ -274,18 +275,35 @@ class KreanciaIntervention(models.Model):
     def _has_previous_reminders(self):
         """Whether the customer already received a reminder about one of these invoices."""
         self.ensure_one()
-        return bool(
-            self.search_count(
-                [
-                    ("partner_id", "=", self.partner_id.id),
-                    ("move_ids", "in", self.move_ids.ids),
-                    ("channel", "in", ("email", "sms", *LETTER_CHANNELS)),
-                    ("state", "in", ("done", "to_send")),
-                    ("id", "<", self.id),
-                ],
-                limit=1,
+        return self.has_previous_reminders
+
+    def _compute_has_previous_reminders(self):
+        """One query for every letter being rendered (the records prefetched together), not one per letter."""
+        ids = tuple(intervention.id for intervention in self if isinstance(intervention.id, int))
+        found = set()
+        if ids:
+            self.flush_model(["partner_id", "channel", "state", "move_ids"])
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT DISTINCT cur.id
+                      FROM kreancia_intervention cur
+                      JOIN kreancia_intervention_account_move_rel cur_move ON cur_move.intervention_id = cur.id
+                      JOIN kreancia_intervention_account_move_rel prev_move ON prev_move.move_id = cur_move.move_id
+                      JOIN kreancia_intervention prev ON prev.id = prev_move.intervention_id
+                     WHERE cur.id IN %(ids)s
+                       AND prev.id < cur.id
+                       AND prev.partner_id = cur.partner_id
+                       AND prev.channel IN %(channels)s
+                       AND prev.state IN ('done', 'to_send')
+                    """,
+                    ids=ids,
+                    channels=("email", "sms", *LETTER_CHANNELS),
+                )
             )
-        )
+            found = {row[0] for row in self.env.cr.fetchall()}
+        for intervention in self:
+            intervention.has_previous_reminders = intervention.id in found
 
     def _sent_date(self):
         """The day the letter left: posted, or e-mailed."""
