@@ -13,10 +13,10 @@ lint:
 	scripts/lint.sh
 
 sample-letter:
-	scripts/sample_letter.sh
+	scripts/sample.sh letter
 
 sample-case:
-	scripts/sample_case.sh
+	scripts/sample.sh case
 
 bench:
 	python3 benchmarks/bench_escalation.py

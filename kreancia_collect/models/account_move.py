@@ -166,6 +166,16 @@ class AccountMove(models.Model):
             due = move.invoice_date_due
             move.dunning_days_late = max(days_late(due, today), 0) if due and move.is_invoice() else 0
 
+    def _dunning_action_open(self):
+        """These invoices in a list, as the buttons of interventions and hand-over cases open them."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Invoices"),
+            "res_model": "account.move",
+            "view_mode": "list,form",
+            "domain": [("id", "in", self.ids)],
+        }
+
     def _dunning_write(self, vals):
         """Write dunning bookkeeping fields on posted invoices.
 

@@ -380,13 +380,7 @@ class KreanciaIntervention(models.Model):
 
     def action_open_moves(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Invoices"),
-            "res_model": "account.move",
-            "view_mode": "list,form",
-            "domain": [("id", "in", self.move_ids.ids)],
-        }
+        return self.move_ids._dunning_action_open()
 
     def action_download_letter(self):
         self.ensure_one()

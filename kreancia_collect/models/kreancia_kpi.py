@@ -6,6 +6,16 @@ from odoo.tools import SQL
 from ..groups import MANAGER_GROUP
 from ..tools import kpi
 
+# what the promises ``c`` brought in: the residual of their invoices when promised, less what is still owed
+OWED_ON_PROMISE = SQL(
+    """LEFT JOIN LATERAL (
+                SELECT SUM(move.amount_residual_signed) AS residual
+                  FROM account_move_kreancia_commitment_rel rel
+                  JOIN account_move move ON move.id = rel.account_move_id
+                 WHERE rel.kreancia_commitment_id = c.id) owed ON TRUE"""
+)
+RECEIVED_ON_PROMISES = SQL("COALESCE(SUM(GREATEST(c.residual_at_start - COALESCE(owed.residual, 0), 0)), 0)")
+
 
 class KreanciaKpi(models.AbstractModel):
     """Collection KPIs: each method reads its rows in one query and hands them to ``tools.kpi``.
@@ -137,15 +147,11 @@ class KreanciaKpi(models.AbstractModel):
                        COUNT(*) FILTER (WHERE c.state = 'broken'),
                        COUNT(*) FILTER (WHERE c.state = 'open'),
                        COALESCE(SUM(c.amount_total), 0),
-                       COALESCE(SUM(GREATEST(c.residual_at_start - COALESCE(owed.residual, 0), 0)), 0)
+                       %(received)s
                   FROM kreancia_commitment c
                   JOIN res_partner customer ON customer.id = c.partner_id
              LEFT JOIN kreancia_call call ON call.id = c.call_id AND call.identity = 'brand'
-             LEFT JOIN LATERAL (
-                        SELECT SUM(move.amount_residual_signed) AS residual
-                          FROM account_move_kreancia_commitment_rel rel
-                          JOIN account_move move ON move.id = rel.account_move_id
-                         WHERE rel.kreancia_commitment_id = c.id) owed ON TRUE
+             %(owed)s
                  WHERE c.company_id = %(company)s AND c.state != 'cancelled'
                    AND c.create_date::date BETWEEN %(date_from)s AND %(date_to)s AND %(portfolio)s
               GROUP BY c.user_id, call.brand_id
@@ -155,6 +161,8 @@ class KreanciaKpi(models.AbstractModel):
                 date_from=date_from,
                 date_to=date_to,
                 portfolio=portfolio,
+                received=RECEIVED_ON_PROMISES,
+                owed=OWED_ON_PROMISE,
             )
         )
         return [
@@ -231,15 +239,11 @@ class KreanciaKpi(models.AbstractModel):
             SQL(
                 """
                 SELECT call.user_id, call.outcome, COUNT(*),
-                       COALESCE(SUM(GREATEST(c.residual_at_start - COALESCE(owed.residual, 0), 0)), 0)
+                       %(received)s
                   FROM kreancia_call call
                   JOIN res_partner customer ON customer.id = call.partner_id
              LEFT JOIN kreancia_commitment c ON c.call_id = call.id AND c.state != 'cancelled'
-             LEFT JOIN LATERAL (
-                        SELECT SUM(move.amount_residual_signed) AS residual
-                          FROM account_move_kreancia_commitment_rel rel
-                          JOIN account_move move ON move.id = rel.account_move_id
-                         WHERE rel.kreancia_commitment_id = c.id) owed ON TRUE
+             %(owed)s
                  WHERE call.company_id = %(company)s AND call.active
                    AND call.date::date BETWEEN %(date_from)s AND %(date_to)s AND %(portfolio)s
               GROUP BY call.user_id, call.outcome
@@ -249,6 +253,8 @@ class KreanciaKpi(models.AbstractModel):
                 date_from=date_from,
                 date_to=date_to,
                 portfolio=portfolio,
+                received=RECEIVED_ON_PROMISES,
+                owed=OWED_ON_PROMISE,
             )
         )
         agents = {}

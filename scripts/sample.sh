@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# make sample-case: render the README's hand-over cover sheet.
+# make sample-letter / make sample-case: render a README sample document.
+#   scripts/sample.sh letter   the formal notice under a third-party brand (scripts/sample_letter.py)
+#   scripts/sample.sh case     the hand-over cover sheet (scripts/sample_case.py)
 # A scratch database (French company in EUR, no demo), served over HTTP so that
 # wkhtmltopdf loads the report styles; output in docs/ (PDF and PNG).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+case "${1:-}" in
+    letter) db="kc_sample" port="${KC_SAMPLE_PORT:-8172}" document="formal_notice_third_party" ;;
+    case) db="kc_sample_case" port="${KC_SAMPLE_PORT:-8173}" document="case_cover_sheet" ;;
+    *) echo "usage: scripts/sample.sh letter|case" >&2; exit 2 ;;
+esac
 source scripts/odoo-env.sh
 kc_ensure_postgres
 
-db="kc_sample_case"
-port="${KC_SAMPLE_PORT:-8173}"
-conf="$PWD/.odoo-sample-case.conf"
+conf="$PWD/.odoo-$db.conf"
 kc_write_config "$conf" "$db"
 echo "http_port = $port" >> "$conf"
 dropdb --if-exists "$db"
@@ -20,7 +25,7 @@ server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 sleep 5
 KC_SAMPLE_URL="http://127.0.0.1:$port" python3 "$ODOO_BIN" shell -c "$conf" -d "$db" --no-http --log-level=warn \
-    < scripts/sample_case.py
-rm -f docs/case_cover_sheet-*.png
-pdftoppm -r 70 -png docs/case_cover_sheet.pdf docs/case_cover_sheet
-ls docs/case_cover_sheet*
+    < "scripts/sample_$1.py"
+rm -f "docs/$document"-*.png
+pdftoppm -r 70 -png "docs/$document.pdf" "docs/$document"
+ls "docs/$document"*
