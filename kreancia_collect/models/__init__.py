@@ -47,6 +47,7 @@ from . import account_move_case
 from . import res_partner_call
 from . import account_move_next_action
 from . import ir_qweb
+from . import mail_template
 from . import ir_actions_report_batch
 from . import kreancia_escalation_run
 

@@ -11,6 +11,7 @@ from odoo.tools import SQL
 from odoo.tools.gc import disabling_gc
 
 from ..groups import MANAGER_GROUP
+from ..tools.bulk import insert_records, insert_relations
 from ..tools.dunning import days_late, gap_elapsed
 
 _logger = logging.getLogger(__name__)
@@ -410,49 +411,71 @@ class KreanciaEscalation(models.AbstractModel):
         moves._dunning_write({"dunning_pause_until": False, "dunning_pause_reason": False})
 
     def _create_interventions(self, company, today, plans):
+        """The batch's interventions and their invoice lines, inserted in bulk (see ``tools/bulk.py``).
+
+        Everything was selected in SQL in ``company``; each intervention gets its reference and, when written,
+        the customer's debtor page link, as ``create()`` would give them.
+        """
+        Intervention = self.env["kreancia.intervention"]
         recipients = self._recipients([plan.partner_id for plan in plans])
         user_id = self.env.context.get("kreancia_user_id") or self.env.uid
-        vals_list = []
-        for plan in plans:
+        currency = company.currency_id
+        rows = []
+        for plan, name in zip(plans, Intervention._next_references(today, len(plans)), strict=True):
             step = plan.step
-            vals_list.append(
+            rows.append(
                 {
+                    "name": name,
                     "date": today,
                     "company_id": company.id,
                     "partner_id": plan.partner_id,
                     "recipient_id": recipients.get(plan.partner_id, plan.partner_id),
                     "step_id": step.id,
-                    # stored related values given here spare one UPDATE per batch after the INSERT
                     "scenario_id": step.scenario_id.id,
                     "channel": step.channel,
                     "identity": step.identity,
                     "brand_id": step.brand_id.id if step.identity == "brand" else False,
                     "state": "to_validate" if step.manual else "done",
                     "user_id": False if step.manual else user_id,
-                    "amount_total": plan.amount_company,
-                    "amount_credit": plan.credit,
-                    "move_ids": [fields.Command.set([line.move_id for line in plan.lines])],
-                    "line_ids": [
-                        fields.Command.create(
-                            {
-                                "move_id": line.move_id,
-                                "company_id": company.id,
-                                "previous_step_id": line.previous_step_id,
-                                "previous_last_date": line.previous_last_date,
-                                "step_id": plan.line_step(line).id,
-                                "days_late": line.days_late,
-                                "currency_id": line.currency_id,
-                                "amount_residual": line.residual,
-                                # the stored due date, known since planning: no UPDATE after the INSERT
-                                **({"invoice_date_due": line.due_date} if line.due_date else {}),
-                            }
-                        )
-                        for line in plan.lines
-                    ],
+                    "amount_total": currency.round(plan.amount_company),
+                    "amount_credit": currency.round(plan.credit),
+                    "debtor_link_id": False,
                 }
             )
-        interventions = self.env["kreancia.intervention"].with_context(kreancia_engine_create=True).create(vals_list)
-        return interventions.with_context(kreancia_engine_create=False)
+        Intervention._debtor_links_for_create(rows)
+        interventions = insert_records(Intervention, rows)
+        insert_relations(interventions, "move_ids", [[line.move_id for line in plan.lines] for plan in plans])
+        due_dates = self._due_dates([line for plan in plans for line in plan.lines])
+        insert_records(
+            self.env["kreancia.intervention.line"],
+            [
+                {
+                    "intervention_id": intervention.id,
+                    "move_id": line.move_id,
+                    "company_id": company.id,
+                    "invoice_date_due": due_dates[line.move_id],
+                    "step_id": plan.line_step(line).id,
+                    "previous_step_id": line.previous_step_id or False,
+                    "previous_last_date": line.previous_last_date or False,
+                    "days_late": line.days_late,
+                    "currency_id": line.currency_id,
+                    "amount_residual": line.residual,
+                }
+                for plan, intervention in zip(plans, interventions, strict=True)
+                for line in plan.lines
+            ],
+        )
+        return interventions
+
+    def _due_dates(self, lines):
+        """``{invoice id: due date}``, read from the invoices for lines planned without it."""
+        due_dates = {line.move_id: line.due_date for line in lines if line.due_date}
+        missing = [line.move_id for line in lines if not line.due_date]
+        if missing:
+            moves = self.env["account.move"].browse(missing)
+            moves.fetch(["invoice_date_due"])
+            due_dates.update((move.id, move.invoice_date_due or False) for move in moves)
+        return due_dates
 
     def _recipients(self, partner_ids):
         """Map each customer to its invoicing contact, when it has one."""

@@ -6,9 +6,11 @@ import qrcode
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import format_amount, format_date, pdf
+from odoo.tools import format_date, pdf
 
 from ..groups import MANAGER_GROUP
+from ..tools.bulk import insert_records
+from ..tools.formatting import BatchFormatter
 from .kreancia_debtor_link import DEFAULT_VALIDITY_DAYS
 from .kreancia_scenario_step import (
     CHANNELS,
@@ -214,12 +216,13 @@ class KreanciaIntervention(models.Model):
 
     @api.depends("line_ids.amount_residual", "line_ids.currency_id")
     def _compute_total_due_display(self):
+        formatter = BatchFormatter(self.env)
         for intervention in self:
             totals = {}
             for line in intervention.line_ids:
                 totals[line.currency_id] = totals.get(line.currency_id, 0.0) + line.amount_residual
             intervention.total_due_display = " + ".join(
-                format_amount(self.env, amount, currency) for currency, amount in totals.items()
+                formatter.amount(amount, currency) for currency, amount in totals.items()
             )
 
     @api.depends("identity", "brand_id", "company_id")
@@ -313,13 +316,6 @@ class KreanciaIntervention(models.Model):
         # the link is in the values: no second write of each new intervention
         self._debtor_links_for_create(vals_list)
         return super().create(vals_list)
-
-    def _check_company(self, fnames=None):
-        # the daily run (as superuser) creates interventions from invoices, customers and steps it selected in
-        # their company, in SQL: checking each record's relations again would cost as much as rendering its e-mail
-        if self.env.su and self.env.context.get("kreancia_engine_create"):
-            return
-        super()._check_company(fnames)
 
     @api.model
     def _next_references(self, day, count):
@@ -500,12 +496,20 @@ class KreanciaIntervention(models.Model):
             )
         }
         missing = [key for key in expiries if key not in existing]
-        created = links.create(
+        # by the hundred on the daily run's first day: inserted in bulk (tools/bulk.py), each with its token
+        created = insert_records(
+            links,
             [
-                {"partner_id": partner, "company_id": company, "brand_id": brand, "expiry_date": expiries[key]}
+                {
+                    "partner_id": partner,
+                    "company_id": company,
+                    "brand_id": brand,
+                    "expiry_date": expiries[key],
+                    "access_token": links._new_token(),
+                }
                 for key in missing
                 for partner, company, brand in [key]
-            ]
+            ],
         )
         existing.update(zip(missing, created, strict=True))
         for key in [key for key, expiry in expiries.items() if existing[key].expiry_date < expiry]:

@@ -1,0 +1,112 @@
+from datetime import date
+
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+from odoo.tools import format_amount
+
+from odoo.addons.mail.models.mail_render_mixin import format_date
+
+from ..tools.bulk import insert_records
+from ..tools.formatting import BatchFormatter
+from .common import KreanciaCommon
+
+AMOUNTS = (0, 0.004, 0.005, 1, -1.5, 12.345, 999.995, 1000, -1000, 1234567.891, -9876543.21, 1e12)
+
+
+@tagged("post_install", "-at_install")
+class TestBatchFormatter(KreanciaCommon):
+    """The run's e-mails write amounts and dates exactly as Odoo's own functions do."""
+
+    def assert_formats_as_odoo(self, env):
+        formatter = BatchFormatter(env)
+        currencies = [self.env.ref(xmlid) for xmlid in ("base.EUR", "base.USD", "base.JPY", "base.KWD")]
+        for currency in currencies:
+            for amount in AMOUNTS:
+                self.assertEqual(
+                    formatter.amount(amount, currency),
+                    format_amount(env, amount, currency),
+                    f"{amount} {currency.name} in {env.lang}",
+                )
+                self.assertEqual(
+                    formatter.amount(amount, currency, "fr_FR"), format_amount(env, amount, currency, "fr_FR")
+                )
+        for day in (date(2026, 1, 5), date(2026, 11, 23)):
+            self.assertEqual(formatter.date(day), format_date(env, day))
+            self.assertEqual(formatter.date(day, "dd MMMM yyyy"), format_date(env, day, "dd MMMM yyyy"))
+            self.assertEqual(formatter.date(day, lang_code="fr_FR"), format_date(env, day, lang_code="fr_FR"))
+
+    def test_amounts_and_dates_in_english_and_french(self):
+        self.env["res.lang"]._activate_lang("en_US")
+        self.addCleanup(self.env.registry.clear_cache, "stable")
+        french = self.env(context=dict(self.env.context, lang="fr_FR"))
+        self.assert_formats_as_odoo(self.env)
+        self.assertEqual(
+            BatchFormatter(self.env).amount(-1234.5, self.env.ref("base.USD")),
+            "$\N{NO-BREAK SPACE}-\N{ZERO WIDTH NO-BREAK SPACE}1,234.50",
+        )
+        self.assert_formats_as_odoo(french)
+        self.assertEqual(
+            BatchFormatter(french).amount(1234.5, self.env.ref("base.EUR")),
+            "1\N{NO-BREAK SPACE}234,50\N{NO-BREAK SPACE}€",
+        )
+
+    def test_other_language_settings(self):
+        # another language than the suite's own: its settings stay cached after the test's transaction
+        hindi = self.env["res.lang"].with_context(active_test=False).search([("code", "=", "hi_IN")])
+        hindi.write({"active": True, "grouping": "[3,2,0]", "thousands_sep": " ", "decimal_point": ","})
+        self.addCleanup(self.env.registry.clear_cache, "stable")
+        env = self.env(context=dict(self.env.context, lang="hi_IN"))
+        self.assert_formats_as_odoo(env)
+        self.assertEqual(
+            BatchFormatter(env).amount(-1234567.5, self.env.ref("base.USD")),
+            "$\N{NO-BREAK SPACE}-\N{ZERO WIDTH NO-BREAK SPACE}12\N{NO-BREAK SPACE}34\N{NO-BREAK SPACE}567,50",
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestBulkCreation(KreanciaCommon):
+    """The run inserts its interventions in bulk: they are what create() would have made, and seen at once."""
+
+    def test_run_records_are_complete_and_seen_through_every_relation(self):
+        invoice = self.make_invoice(self.customer, 8)
+        self.make_invoice(self.customer, 9)
+        # read before the run, so that the relations are in the cache when it inserts
+        self.assertFalse(invoice.dunning_intervention_ids)
+        self.assertFalse(self.customer.dunning_intervention_ids)
+        links_before = self.env["kreancia.debtor.link"].search([("partner_id", "=", self.customer.id)])
+        self.run_escalation()
+        intervention = self.interventions(self.customer)
+        self.assertEqual(len(intervention), 1)
+        self.assertEqual(invoice.dunning_intervention_ids, intervention)
+        self.assertEqual(self.customer.dunning_intervention_ids, intervention)
+        self.assertEqual(intervention.move_count, 2)
+        self.assertRegex(intervention.name, r"\d")
+        self.assertNotEqual(intervention.name, "/")
+        self.assertEqual(intervention.scenario_id, self.scenario)
+        self.assertEqual(intervention.create_uid, self.env.user)
+        self.assertTrue(intervention.create_date)
+        link = intervention.debtor_link_id
+        self.assertTrue(link)
+        self.assertFalse(link & links_before)
+        self.assertEqual(len(link.access_token), 43, "256 random bits, URL-safe")
+        self.assertEqual(link.intervention_ids, intervention)
+        self.assertEqual(link.state, "valid")
+        self.assertIn(link.access_token, intervention.debtor_url)
+        line = intervention.line_ids.filtered(lambda line: line.move_id == invoice)
+        self.assertEqual(line.invoice_date_due, invoice.invoice_date_due)
+        self.assertEqual(line.company_id, self.company)
+        self.assertEqual(line.days_late, 8)
+        self.assertEqual(line.amount_residual, invoice.amount_residual)
+        self.assertFalse(line.previous_step_id, "the invoice had no step before")
+        self.assertEqual(intervention.amount_total, 2000.0)
+        self.assertEqual(intervention.total_due_display, format_amount(self.env, 2000.0, intervention.currency_id))
+        self.assertEqual(invoice.dunning_step_id, line.step_id)
+
+    def test_bulk_insert_refuses_fields_it_cannot_write_and_users_without_the_right(self):
+        intervention_model = self.env["kreancia.intervention"]
+        with self.assertRaises(ValueError):
+            insert_records(intervention_model, [{"line_ids": []}])
+        with self.assertRaises(ValueError):
+            insert_records(self.env["kreancia.scenario"], [{"name": "Translated"}])
+        with self.assertRaises(AccessError):
+            insert_records(intervention_model.with_user(self.agent), [{"name": "X"}])

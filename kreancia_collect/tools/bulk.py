@@ -1,0 +1,102 @@
+"""Inserting the daily run's own records by the thousand.
+
+``create()`` converts, caches and checks every value of every record, and
+runs every override of ``create``: for the interventions and invoice lines
+of a batch that costs as much as rendering their e-mails. The run knows
+their final values (ids, dates, amounts rounded, stored related values), so
+it inserts them in one query per table and then does what ``create()`` does
+around the insert that matters to other records: fields depending on them
+are marked to recompute, cached inverse relations are dropped and the
+model's Python constraints are checked.
+"""
+
+from odoo.tools import SQL
+
+LOG_COLUMNS = ("create_uid", "create_date", "write_uid", "write_date")
+PLAIN_TYPES = {"boolean", "char", "date", "datetime", "float", "integer", "many2one", "monetary", "selection", "text"}
+
+
+def insert_records(model, rows):
+    """Insert ``rows`` of ``model`` (dicts of stored column values, the same keys in each) and return the
+    new records, in the order of ``rows``.
+
+    The fields given must be plain columns (no translated, binary, JSON or x2many fields); the defaults of
+    the other fields with one are taken once for all the rows.
+    """
+    if not rows:
+        return model.browse()
+    env = model.env
+    model.check_access("create")
+    names = list(rows[0])
+    for name in names:
+        field = model._fields[name]
+        if not field.store or field.type not in PLAIN_TYPES or getattr(field, "translate", False):
+            raise ValueError(f"{model._name}.{name} cannot be inserted in bulk")
+    defaults = model.default_get(
+        [
+            name
+            for name, field in model._fields.items()
+            if field.store and field.column_type and name not in names and name not in LOG_COLUMNS and field.default
+        ]
+    )
+    given = [*names, *defaults]
+    columns = [*given, *LOG_COLUMNS]
+    booleans = {name for name in given if model._fields[name].type == "boolean"}
+    log_values = (env.uid, env.cr.now(), env.uid, env.cr.now())
+    values = []
+    for row in rows:
+        merged = [row[name] for name in names] + list(defaults.values())
+        # the ORM's False is SQL's NULL, but for booleans
+        values.append(
+            tuple(
+                value if value is not False or name in booleans else None
+                for name, value in zip(given, merged, strict=True)
+            )
+            + log_values
+        )
+    env.cr.execute(
+        SQL(
+            "INSERT INTO %s (%s) VALUES %s RETURNING id",
+            SQL.identifier(model._table),
+            SQL(", ").join(map(SQL.identifier, columns)),
+            SQL(", ").join(values),
+        )
+    )
+    records = model.browse(id_ for (id_,) in env.cr.fetchall())
+    _created(records, columns)
+    return records
+
+
+def insert_relations(records, field_name, related_ids):
+    """Link each of ``records`` to the ids of ``related_ids`` (a list, one per record) through the
+    many2many ``field_name``, in one query."""
+    field = records._fields[field_name]
+    pairs = [(record.id, related) for record, ids in zip(records, related_ids, strict=True) for related in ids]
+    if pairs:
+        records.env.cr.execute(
+            SQL(
+                "INSERT INTO %s (%s, %s) VALUES %s ON CONFLICT DO NOTHING",
+                SQL.identifier(field.relation),
+                SQL.identifier(field.column1),
+                SQL.identifier(field.column2),
+                SQL(", ").join(pairs),
+            )
+        )
+    _created(records, [field_name])
+
+
+def _created(records, names):
+    """What ``create()`` does for other records once rows are inserted."""
+    model = records.browse()
+    for name in names:
+        field = model._fields.get(name)
+        if field is None:
+            continue
+        # the other side of a relation may be cached: it lacks the new records
+        for inverse in model.pool.field_inverses[field]:
+            records.env[inverse.model_name].invalidate_model([inverse.name])
+    # the values given are final: computing them again (stored related fields) would only cost
+    given = [model._fields[name] for name in names if name in model._fields]
+    with records.env.protecting(given, records):
+        records.modified(names, create=True)
+    records._validate_fields(names)
