@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -13,6 +15,22 @@ DUNNING_STATES = [
     ("done", "Done"),
 ]
 SETTLED_PAYMENT_STATES = ("paid", "in_payment", "reversed", "invoicing_legacy")
+# the fields _compute_dunning_state and _compute_dunning_next_date read
+DUNNING_COMPUTE_READS = [
+    "move_type",
+    "state",
+    "payment_state",
+    "company_id",
+    "commercial_partner_id",
+    "invoice_date_due",
+    "dunning_step_id",
+    "dunning_last_date",
+    "dunning_scenario_id",
+    "dunning_dispute",
+    "dunning_pause_until",
+    "dunning_handed_over",
+    "dunning_commitment_ids",
+]
 
 
 class AccountMove(models.Model):
@@ -157,7 +175,7 @@ class AccountMove(models.Model):
             step = move.dunning_step_id
             next_date = ladders[scenario].next_date(step.id or None, move.invoice_date_due, step.delay_days)
             if next_date and move.dunning_last_date:
-                next_date = max(next_date, fields.Date.add(move.dunning_last_date, days=scenario.min_gap_days))
+                next_date = max(next_date, move.dunning_last_date + timedelta(days=scenario.min_gap_days))
             move.dunning_next_date = next_date
 
     def _compute_dunning_days_late(self):
@@ -185,6 +203,8 @@ class AccountMove(models.Model):
         """
         if any(not name.startswith("dunning_") for name in vals):
             raise UserError(self.env._("Only dunning fields can be written this way."))
+        # what the dunning state and next date are recomputed from: read alone, not with the invoice's many columns
+        self.fetch(DUNNING_COMPUTE_READS)
         return models.Model.write(self, vals)
 
     def action_dunning_log_call(self):

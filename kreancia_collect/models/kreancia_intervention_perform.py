@@ -1,6 +1,6 @@
 import logging
 
-from odoo import fields, models
+from odoo import api, fields, models
 
 from ..tools.phone import first_mobile
 from .kreancia_scenario_step import CHANNELS
@@ -31,6 +31,23 @@ class KreanciaIntervention(models.Model):
     """
 
     _inherit = "kreancia.intervention"
+
+    @api.model
+    def mail_allowed_qweb_expressions(self):
+        # plain reads of what the reminder templates put in their subject, sender and recipient: Odoo renders
+        # templates made only of allowed expressions without its expression evaluator (one compilation per
+        # e-mail and field), and lets people who are not template editors use them
+        return (
+            *super().mail_allowed_qweb_expressions(),
+            "object.sender_name",
+            "object.email_from",
+            "object.reply_to",
+            "object.recipient_id.id",
+            "object.recipient_id.lang",
+            "object.recipient_id.name",
+            "object.company_id.name",
+            "object.total_due_display",
+        )
 
     def _perform(self):
         """Perform each intervention's communication, then move its invoices up."""

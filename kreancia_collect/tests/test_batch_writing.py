@@ -110,3 +110,21 @@ class TestBulkCreation(KreanciaCommon):
             insert_records(self.env["kreancia.scenario"], [{"name": "Translated"}])
         with self.assertRaises(AccessError):
             insert_records(intervention_model.with_user(self.agent), [{"name": "X"}])
+
+    def test_reminder_headers_render_without_the_expression_evaluator(self):
+        """Subject, sender and recipient of the shipped reminders read plain fields only: Odoo renders them
+        without compiling an expression per e-mail."""
+        for template in (self.template_courteous, self.template_firm):
+            for fname in ("subject", "email_from", "reply_to", "partner_to", "lang"):
+                self.assertFalse(
+                    template._has_unsafe_expression_template_inline_template(
+                        template[fname], "kreancia.intervention", fname
+                    ),
+                    f"{template.name}: {fname}",
+                )
+        self.make_invoice(self.customer, 8)
+        self.run_escalation()
+        intervention = self.interventions(self.customer)
+        self.assertEqual(intervention.mail_id.subject, f"Payment reminder \N{EN DASH} {self.company.name}")
+        self.assertEqual(intervention.mail_id.email_from, self.company.email_formatted)
+        self.assertEqual(intervention.mail_id.recipient_ids, intervention.recipient_id)
