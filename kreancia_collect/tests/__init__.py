@@ -4,6 +4,7 @@ from . import test_agent
 from . import test_agent_tour
 from . import test_aging_tools
 from . import test_api
+from . import test_batch_writing
 from . import test_case
 from . import test_channels
 from . import test_cockpit
