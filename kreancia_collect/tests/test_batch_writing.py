@@ -108,6 +108,8 @@ class TestBulkCreation(KreanciaCommon):
             insert_records(intervention_model, [{"line_ids": []}])
         with self.assertRaises(ValueError):
             insert_records(self.env["kreancia.scenario"], [{"name": "Translated"}])
+        with self.assertRaises(ValueError):
+            insert_records(intervention_model, [{"name": "A"}, {"name": "B", "date": "2026-01-01"}])
         with self.assertRaises(AccessError):
             insert_records(intervention_model.with_user(self.agent), [{"name": "X"}])
 

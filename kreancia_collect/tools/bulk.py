@@ -10,10 +10,16 @@ are marked to recompute, cached inverse relations are dropped and the
 model's Python constraints are checked.
 """
 
-from odoo.tools import SQL
+from odoo.tools import SQL, split_every
 
 LOG_COLUMNS = ("create_uid", "create_date", "write_uid", "write_date")
 PLAIN_TYPES = {"boolean", "char", "date", "datetime", "float", "integer", "many2one", "monetary", "selection", "text"}
+INSERT_CHUNK = 1000  # rows per INSERT
+
+
+def _insertable(field):
+    """A stored column whose value goes to SQL as it is."""
+    return field.store and field.type in PLAIN_TYPES and not getattr(field, "translate", False)
 
 
 def insert_records(model, rows):
@@ -29,14 +35,13 @@ def insert_records(model, rows):
     model.check_access("create")
     names = list(rows[0])
     for name in names:
-        field = model._fields[name]
-        if not field.store or field.type not in PLAIN_TYPES or getattr(field, "translate", False):
+        if not _insertable(model._fields[name]):
             raise ValueError(f"{model._name}.{name} cannot be inserted in bulk")
     defaults = model.default_get(
         [
             name
             for name, field in model._fields.items()
-            if field.store and field.column_type and name not in names and name not in LOG_COLUMNS and field.default
+            if _insertable(field) and field.default and name not in names and name not in LOG_COLUMNS
         ]
     )
     given = [*names, *defaults]
@@ -45,6 +50,8 @@ def insert_records(model, rows):
     log_values = (env.uid, env.cr.now(), env.uid, env.cr.now())
     values = []
     for row in rows:
+        if row.keys() != rows[0].keys():
+            raise ValueError(f"{model._name}: every row inserted in bulk gives the same fields")
         merged = [row[name] for name in names] + list(defaults.values())
         # the ORM's False is SQL's NULL, but for booleans
         values.append(
@@ -54,15 +61,18 @@ def insert_records(model, rows):
             )
             + log_values
         )
-    env.cr.execute(
-        SQL(
-            "INSERT INTO %s (%s) VALUES %s RETURNING id",
-            SQL.identifier(model._table),
-            SQL(", ").join(map(SQL.identifier, columns)),
-            SQL(", ").join(values),
+    ids = []
+    for chunk in split_every(INSERT_CHUNK, values):
+        env.cr.execute(
+            SQL(
+                "INSERT INTO %s (%s) VALUES %s RETURNING id",
+                SQL.identifier(model._table),
+                SQL(", ").join(map(SQL.identifier, columns)),
+                SQL(", ").join(chunk),
+            )
         )
-    )
-    records = model.browse(id_ for (id_,) in env.cr.fetchall())
+        ids.extend(id_ for (id_,) in env.cr.fetchall())
+    records = model.browse(ids)
     _created(records, columns)
     return records
 
