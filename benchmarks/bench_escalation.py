@@ -490,6 +490,9 @@ def parse_args():
         "--http-port", type=int, default=0, help="with --letters: run an HTTP server on this port for the PDF assets"
     )
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="print the N top cumulative entries")
+    parser.add_argument(
+        "--repeat", type=int, default=1, metavar="N", help="run N times (each rolled back): the first warms the caches"
+    )
     return parser.parse_args()
 
 
@@ -518,20 +521,27 @@ def main():
     batches = longest_batch(registry)
     phases = time_phases(registry)
     server = start_server(name, paths, odoo_bin, args.http_port) if args.letters and args.http_port else None
+    rounds = []
     try:
-        with registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            if args.letters:
-                use_letters(env, customers)
-                base_url = f"http://127.0.0.1:{args.http_port or 1}"  # port 1: nothing answers
-                env["ir.config_parameter"].set_param("report.url", base_url)
-            counts, elapsed, queries, memory = measure(env, today, args.profile)
-            cr.rollback()
+        for _round in range(args.repeat):
+            batches.clear()  # the figures printed are the last round's
+            phases.update(dict.fromkeys(phases))
+            with registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                if args.letters:
+                    use_letters(env, customers)
+                    base_url = f"http://127.0.0.1:{args.http_port or 1}"  # port 1: nothing answers
+                    env["ir.config_parameter"].set_param("report.url", base_url)
+                counts, elapsed, queries, memory = measure(env, today, args.profile)
+                rounds.append(elapsed)
+                cr.rollback()
     finally:
         if server:
             server.terminate()
             server.wait()
     report(args, name, customers, (counts, elapsed, queries), server)
+    if len(rounds) > 1:
+        print(f"rounds (s):            {' '.join(f'{duration:.2f}' for duration in rounds)} (best {min(rounds):.2f})")
     print_batches(batches, phases, memory)
 
 
