@@ -86,9 +86,9 @@ class PlannedIntervention:
         if _more_advanced(line.step, self.step):
             self.step = line.step
 
-    def keep_lines(self, fresh):
+    def keep_lines(self, fresh, today):
         """Keep the lines still due after a re-read,
-        ``fresh = {move_id: (residual, residual_company, step id, last date)}``;
+        ``fresh = {move_id: (residual, residual_company, step id, last date, due date)}``;
         the most advanced step among them speaks."""
         self.lines = [
             line._replace(
@@ -96,6 +96,8 @@ class PlannedIntervention:
                 residual_company=fresh[line.move_id][1],
                 previous_step_id=fresh[line.move_id][2],
                 previous_last_date=fresh[line.move_id][3],
+                due_date=fresh[line.move_id][4],
+                days_late=days_late(fresh[line.move_id][4], today),
             )
             for line in self.lines
             if line.move_id in fresh
@@ -379,12 +381,15 @@ class KreanciaEscalation(models.AbstractModel):
         self.env.cr.execute(
             SQL(
                 """
-                SELECT m.id, m.amount_residual, ABS(m.amount_residual_signed), m.dunning_step_id, m.dunning_last_date
+                SELECT m.id, m.amount_residual, ABS(m.amount_residual_signed), m.dunning_step_id, m.dunning_last_date,
+                       m.invoice_date_due
                   FROM account_move m
                   JOIN res_partner p ON p.id = m.commercial_partner_id
                  WHERE m.id IN %(move_ids)s AND %(qualifies)s
                    -- performed today by another run since planning: never twice
                    AND (m.dunning_last_date IS NULL OR m.dunning_last_date < %(today)s)
+                   -- a due date moved since planning: never remind an invoice not yet due
+                   AND m.invoice_date_due <= %(today)s
                    FOR UPDATE OF m SKIP LOCKED
                 """,
                 move_ids=move_ids,
@@ -395,7 +400,7 @@ class KreanciaEscalation(models.AbstractModel):
         fresh = {row[0]: row[1:] for row in self.env.cr.fetchall()}
         kept = []
         for planned in batch:
-            planned.keep_lines(fresh)
+            planned.keep_lines(fresh, today)
             if planned.lines:
                 kept.append(planned)
             else:
@@ -445,7 +450,6 @@ class KreanciaEscalation(models.AbstractModel):
         Intervention._debtor_links_for_create(rows)
         interventions = insert_records(Intervention, rows)
         insert_relations(interventions, "move_ids", [[line.move_id for line in plan.lines] for plan in plans])
-        due_dates = self._due_dates([line for plan in plans for line in plan.lines])
         insert_records(
             self.env["kreancia.intervention.line"],
             [
@@ -453,7 +457,8 @@ class KreanciaEscalation(models.AbstractModel):
                     "intervention_id": intervention.id,
                     "move_id": line.move_id,
                     "company_id": company.id,
-                    "invoice_date_due": due_dates[line.move_id],
+                    # read when the batch locked the invoice: the due date may have moved since planning
+                    "invoice_date_due": line.due_date,
                     "step_id": plan.line_step(line).id,
                     "previous_step_id": line.previous_step_id or False,
                     "previous_last_date": line.previous_last_date or False,
@@ -466,16 +471,6 @@ class KreanciaEscalation(models.AbstractModel):
             ],
         )
         return interventions
-
-    def _due_dates(self, lines):
-        """``{invoice id: due date}``, read from the invoices for lines planned without it."""
-        due_dates = {line.move_id: line.due_date for line in lines if line.due_date}
-        missing = [line.move_id for line in lines if not line.due_date]
-        if missing:
-            moves = self.env["account.move"].browse(missing)
-            moves.fetch(["invoice_date_due"])
-            due_dates.update((move.id, move.invoice_date_due or False) for move in moves)
-        return due_dates
 
     def _recipients(self, partner_ids):
         """Map each customer to its invoicing contact, when it has one."""

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
@@ -6,7 +6,7 @@ from odoo.tools import format_amount
 
 from odoo.addons.mail.models.mail_render_mixin import format_date
 
-from ..tools.bulk import insert_records
+from ..tools.bulk import insert_records, insert_relations
 from ..tools.formatting import BatchFormatter
 from .common import KreanciaCommon
 
@@ -49,6 +49,14 @@ class TestBatchFormatter(KreanciaCommon):
             BatchFormatter(french).amount(1234.5, self.env.ref("base.EUR")),
             "1\N{NO-BREAK SPACE}234,50\N{NO-BREAK SPACE}€",
         )
+
+    def test_a_context_language_not_installed_falls_back_as_odoo_does(self):
+        german = self.env(context=dict(self.env.context, lang="de_DE"))
+        formatter = BatchFormatter(german)
+        self.assertEqual(
+            formatter.amount(1234.5, self.env.ref("base.EUR")), format_amount(german, 1234.5, self.env.ref("base.EUR"))
+        )
+        self.assertEqual(formatter.date(date(2026, 1, 5)), format_date(german, date(2026, 1, 5)))
 
     def test_other_language_settings(self):
         # another language than the suite's own: its settings stay cached after the test's transaction
@@ -101,6 +109,44 @@ class TestBulkCreation(KreanciaCommon):
         self.assertEqual(intervention.amount_total, 2000.0)
         self.assertEqual(intervention.total_due_display, format_amount(self.env, 2000.0, intervention.currency_id))
         self.assertEqual(invoice.dunning_step_id, line.step_id)
+
+    def test_due_dates_are_read_again_when_the_batch_locks_its_invoices(self):
+        moved = self.make_invoice(self.customer, 8)
+        postponed = self.make_invoice(self.customer, 9)
+        engine = self.env["kreancia.escalation"].sudo().with_company(self.company)
+        plans = [plan for plan in engine._plan(self.today) if plan.partner_id == self.customer.id]
+        self.assertEqual(len(plans[0].lines), 2)
+        # between planning and performing, another user moves one due date and postpones the other
+        self.env.cr.execute(
+            "UPDATE account_move SET invoice_date_due = %s WHERE id = %s", [self.today - timedelta(days=3), moved.id]
+        )
+        self.env.cr.execute(
+            "UPDATE account_move SET invoice_date_due = %s WHERE id = %s",
+            [self.today + timedelta(days=10), postponed.id],
+        )
+        self.env.invalidate_all()
+        engine._perform_batch(self.company, self.today, plans)
+        line = self.interventions(self.customer).line_ids
+        self.assertEqual(line.move_id, moved, "an invoice no longer due is not reminded")
+        self.assertEqual(line.invoice_date_due, self.today - timedelta(days=3))
+        self.assertEqual(line.days_late, 3)
+        self.assertIn(moved.name, self.interventions(self.customer).mail_id.body_html)
+
+    def test_linked_invoices_say_at_once_what_comes_next(self):
+        invoice = self.make_invoice(self.customer, 8)
+        self.run_escalation()
+        self.assertNotEqual(invoice.dunning_next_action, "Awaiting validation")
+        pending = self.env["kreancia.intervention"].create(
+            {
+                "partner_id": self.customer.id,
+                "company_id": self.company.id,
+                "step_id": self.step_manual.id,
+                "channel": self.step_manual.channel,
+                "state": "to_validate",
+            }
+        )
+        insert_relations(pending, "move_ids", [invoice.ids])
+        self.assertEqual(invoice.dunning_next_action, "Awaiting validation")
 
     def test_bulk_insert_refuses_fields_it_cannot_write_and_users_without_the_right(self):
         intervention_model = self.env["kreancia.intervention"]

@@ -93,6 +93,10 @@ def insert_relations(records, field_name, related_ids):
             )
         )
     _created(records, [field_name])
+    # as the ORM's many2many write: what depends on the other side's relation is computed again
+    related = records.env[field.comodel_name].browse({related for _record, related in pairs})
+    for inverse in records.pool.field_inverses[field]:
+        related.modified([inverse.name])
 
 
 def _created(records, names):

@@ -26,11 +26,12 @@ class BatchFormatter:
 
     def __init__(self, env):
         self.env = env
+        self._lang = get_lang(env).code  # the context's language, or Odoo's fallback when it is not active
         self._dates = {}
         self._amount_settings = {}
 
     def date(self, value, date_format=False, lang_code=False):
-        key = (value, date_format, lang_code or self.env.lang)
+        key = (value, date_format, lang_code or self._lang)
         if key not in self._dates:
             self._dates[key] = format_date(self.env, value, date_format, lang_code)
         return self._dates[key]
@@ -43,7 +44,7 @@ class BatchFormatter:
         return prefix + number.replace(" ", NO_BREAK_SPACE).replace("-", MINUS) + suffix
 
     def _settings(self, currency, lang_code):
-        key = (currency.id, lang_code or self.env.lang)
+        key = (currency.id, lang_code or self._lang)
         if key not in self._amount_settings:
             lang = get_lang(self.env, lang_code)
             symbol = currency.symbol or ""
