@@ -6,6 +6,13 @@ LETTER_REPORT_NAME = "kreancia_collect.report_dunning_letter"
 class IrActionsReport(models.Model):
     _inherit = "ir.actions.report"
 
+    def _render_qweb_html(self, report_ref, docids, data=None):
+        if self._get_report(report_ref).report_name == LETTER_REPORT_NAME:
+            # "despite our previous reminders" is computed for all the letters at once, from other
+            # interventions: read it again for every rendering (drafts, the run's batches, a reprint)
+            self.env["kreancia.intervention"].invalidate_model(["has_previous_reminders"])
+        return super()._render_qweb_html(report_ref, docids, data=data)
+
     def _render_qweb_pdf(self, report_ref, res_ids=None, data=None):
         """A dunning letter not yet produced (to validate, failed, cancelled) prints as a marked draft.
 
@@ -18,8 +25,6 @@ class IrActionsReport(models.Model):
         if not res_ids or self._get_report(report_ref).report_name != LETTER_REPORT_NAME:
             return super()._render_qweb_pdf(report_ref, res_ids=res_ids, data=data)
         ids = [res_ids] if isinstance(res_ids, int) else list(res_ids)
-        # read again what earlier interventions did (computed for all the letters at once, see the letter file)
-        self.env["kreancia.intervention"].invalidate_model(["has_previous_reminders"])
         drafts = (
             self.env["kreancia.intervention"]
             .browse(ids)

@@ -16,7 +16,7 @@ class IrQweb(models.AbstractModel):
     ``mail.render.mixin`` renders a QWeb body by parsing it and rendering the
     resulting tree once per record; ``ir.qweb`` caches compiled code only for
     templates stored as views, so the same body is compiled again for every
-    customer. Under the context key ``kreancia_compile_once`` (set by the
+    customer. Under the context key ``kreancia_batch_render`` (set by the
     dunning run), the code generated for an inline tree is kept, keyed by
     its source and the compilation options (language, branding, the
     restricted-rendering model): a template edited by an administrator has a
@@ -27,7 +27,7 @@ class IrQweb(models.AbstractModel):
     _inherit = "ir.qweb"
 
     def _generate_code_uncached(self, template):
-        if not (self.env.context.get("kreancia_compile_once") and isinstance(template, etree._Element)):
+        if not (self.env.context.get("kreancia_batch_render") and isinstance(template, etree._Element)):
             return super()._generate_code_uncached(template)
         context = self.env.context
         key = (

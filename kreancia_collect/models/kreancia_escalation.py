@@ -7,7 +7,7 @@ from typing import NamedTuple
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.http import request
-from odoo.tools import SQL
+from odoo.tools import SQL, split_every
 from odoo.tools.gc import disabling_gc
 
 from ..groups import MANAGER_GROUP
@@ -332,8 +332,7 @@ class KreanciaEscalation(models.AbstractModel):
         """
         commit = self.env.context.get("kreancia_commit")
         queued_run = self.env["kreancia.escalation.run"].browse(self.env.context.get("kreancia_run_id"))
-        for start in range(0, len(plans), self.BATCH_SIZE):
-            batch = plans[start : start + self.BATCH_SIZE]
+        for batch in split_every(self.BATCH_SIZE, plans):
             interventions = self._perform_batch(company, today, batch)
             self._count(interventions, counts)
             if queued_run:
@@ -512,8 +511,7 @@ class KreanciaEscalation(models.AbstractModel):
         customer_ids = self._candidate_customers(company, due_before, today)
 
         def batches():
-            for start in range(0, len(customer_ids), self.BATCH_SIZE):
-                chunk = customer_ids[start : start + self.BATCH_SIZE]
+            for chunk in split_every(self.BATCH_SIZE, customer_ids):
                 rows = self._candidate_rows(company, due_before, today, chunk)
                 yield self._plan_customers(company, today, rules, rows), len(chunk)
 

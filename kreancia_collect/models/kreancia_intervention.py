@@ -432,22 +432,21 @@ class KreanciaIntervention(models.Model):
         )
         if not todo:
             return
-        validity, keys = {}, {}
+        wanted = {}
         for intervention in todo:
             brand = intervention.brand_id if intervention.identity == "brand" else intervention.brand_id.browse()
-            key = keys[intervention] = (intervention.partner_id.id, intervention.company_id.id, brand.id or False)
-            days = intervention.step_id.scenario_id.link_validity_days or DEFAULT_VALIDITY_DAYS
-            validity[key] = max(validity.get(key, 0), days)
-        links = self._debtor_links(validity)
-        for intervention in todo:
-            intervention.debtor_link_id = links[keys[intervention]]
+            key = (intervention.partner_id.id, intervention.company_id.id, brand.id or False)
+            wanted[intervention] = (key, intervention.step_id.scenario_id.link_validity_days)
+        links = self._debtor_links(wanted.values())
+        for intervention, (key, _days) in wanted.items():
+            intervention.debtor_link_id = links[key]
 
     @api.model
     def _debtor_links_for_create(self, vals_list):
         """Set ``debtor_link_id`` in the values of written interventions, before they are inserted."""
         step_ids = {vals["step_id"] for vals in vals_list if vals.get("step_id")}
         steps = self.env["kreancia.scenario.step"].browse(step_ids)
-        days_by_step = {step.id: step.scenario_id.link_validity_days or DEFAULT_VALIDITY_DAYS for step in steps}
+        days_by_step = {step.id: step.scenario_id.link_validity_days for step in steps}
         keyed = []
         for vals in vals_list:
             if (
@@ -459,36 +458,36 @@ class KreanciaIntervention(models.Model):
                 continue
             brand = vals.get("brand_id") if vals.get("identity") == "brand" else False
             key = (vals["partner_id"], vals.get("company_id") or self.env.company.id, brand or False)
-            keyed.append((vals, key, days_by_step.get(vals.get("step_id"), DEFAULT_VALIDITY_DAYS)))
+            keyed.append((vals, (key, days_by_step.get(vals.get("step_id")))))
         if not keyed:
             return
-        validity = {}
-        for _vals, key, days in keyed:
-            validity[key] = max(validity.get(key, 0), days)
-        links = self._debtor_links(validity)
-        for vals, key, _days in keyed:
+        links = self._debtor_links(wanted for _vals, wanted in keyed)
+        for vals, (key, _days) in keyed:
             vals["debtor_link_id"] = links[key].id
 
     @api.model
-    def _debtor_links(self, validity):
+    def _debtor_links(self, wanted):
         """The valid link of each ``(partner id, company id, brand id or False)``, created or extended so that
-        it stays valid the given number of days.
+        it stays valid the longest number of days asked for it.
 
         In batches, as the daily run creates thousands of interventions: one
-        search for the links already valid, one create for the missing ones.
+        search for the links already valid, one insert for the missing ones.
 
-        :param validity: ``{key: days}``
+        :param wanted: ``(key, days)`` pairs, ``days`` empty for the default validity
         :return: ``{key: kreancia.debtor.link}``
         """
         links = self.env["kreancia.debtor.link"].sudo()
         today = fields.Date.context_today(self)
-        expiries = {key: today + timedelta(days=days) for key, days in validity.items()}
+        expiries = {}
+        for key, days in wanted:
+            expiry = today + timedelta(days=days or DEFAULT_VALIDITY_DAYS)
+            expiries[key] = max(expiries.get(key, expiry), expiry)
         existing = {
             (link.partner_id.id, link.company_id.id, link.brand_id.id or False): link
             for link in links.search(
                 [
-                    ("partner_id", "in", list({key[0] for key in validity})),
-                    ("company_id", "in", list({key[1] for key in validity})),
+                    ("partner_id", "in", list({key[0] for key in expiries})),
+                    ("company_id", "in", list({key[1] for key in expiries})),
                     ("revoked", "=", False),
                     ("expiry_date", ">=", today),
                 ],

@@ -65,7 +65,6 @@ class KreanciaIntervention(models.Model):
         :return: ``{intervention id: attachment}``
         """
         self._compute_legal_amounts()
-        self.invalidate_model(["has_previous_reminders"])  # computed for the whole batch when first printed
         streams = (
             self.env["ir.actions.report"]
             .with_context(force_report_rendering=True)
@@ -272,13 +271,12 @@ class KreanciaIntervention(models.Model):
             limit=1,
         )
 
-    def _has_previous_reminders(self):
-        """Whether the customer already received a reminder about one of these invoices."""
-        self.ensure_one()
-        return self.has_previous_reminders
-
     def _compute_has_previous_reminders(self):
-        """One query for every letter being rendered (the records prefetched together), not one per letter."""
+        """Whether the customer already received a reminder about one of these invoices.
+
+        One query for every letter being rendered (the records prefetched together), not one per letter; read
+        again for each rendering (see ``ir_actions_report.py``).
+        """
         ids = tuple(intervention.id for intervention in self if isinstance(intervention.id, int))
         found = set()
         if ids:

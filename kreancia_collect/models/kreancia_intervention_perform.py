@@ -118,7 +118,7 @@ class KreanciaIntervention(models.Model):
         # the invoice table reads these: reading one field of an invoice otherwise loads all of its many columns
         self.line_ids.move_id.fetch(["name", "invoice_date"])
         # the body is compiled once for the batch and each language, not once per customer (see ir_qweb.py)
-        rendered = template.with_context(kreancia_compile_once=True)._generate_template(self.ids, TEMPLATE_FIELDS)
+        rendered = template.with_context(kreancia_batch_render=True)._generate_template(self.ids, TEMPLATE_FIELDS)
         # an agency's first written contact must be the letter R124-4 describes: always attached
         with_letter = self.filtered(
             lambda intervention: intervention.step_id.attach_letter or intervention._is_third_party()

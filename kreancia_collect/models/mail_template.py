@@ -10,7 +10,7 @@ class MailTemplate(models.Model):
     def _render_eval_context(self):
         """The daily run's e-mails format their amounts and dates through one formatter per rendering."""
         context = super()._render_eval_context()
-        if self.env.context.get("kreancia_compile_once"):
+        if self.env.context.get("kreancia_batch_render"):
             formatter = BatchFormatter(self.env)
             context["format_amount"] = formatter.amount
             context["format_date"] = formatter.date

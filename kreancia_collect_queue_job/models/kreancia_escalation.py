@@ -2,6 +2,7 @@ import logging
 from collections import Counter
 
 from odoo import api, fields, models
+from odoo.tools import split_every
 
 from odoo.addons.kreancia_collect.models.kreancia_escalation import PlannedIntervention, PlannedLine
 from odoo.addons.queue_job.utils import must_run_without_delay
@@ -14,7 +15,8 @@ UNDER_WAY = ("wait_dependencies", "pending", "enqueued", "started")  # job state
 def plan_to_data(planned):
     """A :class:`PlannedIntervention` as plain data a queue job stores (ids and numbers, no records).
 
-    Residuals travel for the record only: the batch re-reads them before acting.
+    Residuals, due dates and days late travel for the record only: the batch re-reads them when it locks
+    the invoices.
     """
     return {
         "partner_id": planned.partner_id,
@@ -110,7 +112,7 @@ class KreanciaEscalation(models.AbstractModel):
         if not self._in_jobs():
             return super()._perform_batches(company, today, plans, counts)
         run_id = self.env.context.get("kreancia_run_id") or False
-        batches = [plans[start : start + self.BATCH_SIZE] for start in range(0, len(plans), self.BATCH_SIZE)]
+        batches = list(split_every(self.BATCH_SIZE, plans))
         # planning hands over 200 customers at a time: the batches are numbered across the company's run
         first = counts["batch_jobs"] + 1
         for index, batch in enumerate(batches, first):
