@@ -466,7 +466,8 @@ class KreanciaEscalation(models.AbstractModel):
                     "amount_residual": line.residual,
                 }
                 for plan, intervention in zip(plans, interventions, strict=True)
-                for line in plan.lines
+                # inserted in the lines' order (``_order``): the e-mail lists them as cached here
+                for line in sorted(plan.lines, key=lambda line: line.due_date)
             ],
         )
         return interventions

@@ -140,7 +140,6 @@ class KreanciaIntervention(models.Model):
                     # the e-mail is filed in the customer's chatter, where people read it
                     "model": "res.partner",
                     "res_id": intervention.partner_id.id,
-                    "record_name": intervention.partner_id.display_name,
                     "message_type": "email_outgoing",
                     "author_id": intervention._author().id,
                     "auto_delete": False,

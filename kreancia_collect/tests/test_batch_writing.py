@@ -110,6 +110,37 @@ class TestBulkCreation(KreanciaCommon):
         self.assertEqual(intervention.total_due_display, format_amount(self.env, 2000.0, intervention.currency_id))
         self.assertEqual(invoice.dunning_step_id, line.step_id)
 
+    def test_invoice_lines_known_after_the_run_are_those_the_database_gives_in_its_order(self):
+        # created in another order than their due dates
+        recent = self.make_invoice(self.customer, 8)
+        oldest = self.make_invoice(self.customer, 30)
+        middle = self.make_invoice(self.customer, 15)
+        self.run_escalation()
+        intervention = self.interventions(self.customer)
+        cached = intervention.line_ids
+        self.assertEqual(cached.move_id.ids, [oldest.id, middle.id, recent.id], "the oldest debt first")
+        self.env.invalidate_all()
+        self.assertEqual(intervention.line_ids.ids, cached.ids)
+        body = intervention.mail_id.body_html
+        positions = [body.index(move.name) for move in (oldest, middle, recent)]
+        self.assertEqual(positions, sorted(positions), "the e-mail lists the oldest debt first")
+
+    def test_invoice_lines_follow_a_due_date_moved_after_planning(self):
+        older = self.make_invoice(self.customer, 20)
+        moved = self.make_invoice(self.customer, 8)
+        engine = self.env["kreancia.escalation"].sudo().with_company(self.company)
+        plans = [plan for plan in engine._plan(self.today) if plan.partner_id == self.customer.id]
+        # between planning and performing, the recent invoice's due date is moved back before the other's
+        self.env.cr.execute(
+            "UPDATE account_move SET invoice_date_due = %s WHERE id = %s", [self.today - timedelta(days=40), moved.id]
+        )
+        self.env.invalidate_all()
+        engine._perform_batch(self.company, self.today, plans)
+        intervention = self.interventions(self.customer)
+        self.assertEqual(intervention.line_ids.move_id.ids, [moved.id, older.id])
+        self.env.invalidate_all()
+        self.assertEqual(intervention.line_ids.move_id.ids, [moved.id, older.id])
+
     def test_due_dates_are_read_again_when_the_batch_locks_its_invoices(self):
         moved = self.make_invoice(self.customer, 8)
         postponed = self.make_invoice(self.customer, 9)

@@ -6,11 +6,14 @@ of a batch that costs as much as rendering their e-mails. The run knows
 their final values (ids, dates, amounts rounded, stored related values), so
 it inserts them in one query per table and then does what ``create()`` does
 around the insert that matters to other records: fields depending on them
-are marked to recompute, cached inverse relations are dropped and the
-model's Python constraints are checked.
+are marked to recompute, the new records join the one2many lists already in
+the cache (many2many ones are read again) and the model's Python
+constraints are checked.
 """
 
-from odoo.tools import SQL, split_every
+from collections import defaultdict
+
+from odoo.tools import SQL, split_every, unique
 
 LOG_COLUMNS = ("create_uid", "create_date", "write_uid", "write_date")
 PLAIN_TYPES = {"boolean", "char", "date", "datetime", "float", "integer", "many2one", "monetary", "selection", "text"}
@@ -73,7 +76,11 @@ def insert_records(model, rows):
         )
         ids.extend(id_ for (id_,) in env.cr.fetchall())
     records = model.browse(ids)
-    _created(records, columns)
+    for field in model._fields.values():
+        # new ids: no row links to them yet (create() caches them so too)
+        if field.store and field.type in ("one2many", "many2many"):
+            field._update_cache(records, ())
+    _created(records, columns, {name: [row[name] for row in rows] for name in names})
     return records
 
 
@@ -99,18 +106,46 @@ def insert_relations(records, field_name, related_ids):
         related.modified([inverse.name])
 
 
-def _created(records, names):
-    """What ``create()`` does for other records once rows are inserted."""
+def _created(records, names, values=None):
+    """What ``create()`` does for other records once rows are inserted (``values``: the list of values
+    inserted, per field name given)."""
     model = records.browse()
+    env = records.env
     for name in names:
         field = model._fields.get(name)
-        if field is None:
+        if field is None or not model.pool.field_inverses[field]:
             continue
-        # the other side of a relation may be cached: it lacks the new records
-        for inverse in model.pool.field_inverses[field]:
-            records.env[inverse.model_name].invalidate_model([inverse.name])
+        if field.type == "many2one" and values and name in values:
+            _add_to_inverses(records, field, values[name])
+        else:
+            # the other side of a relation may be cached: it lacks the new records
+            for inverse in model.pool.field_inverses[field]:
+                env[inverse.model_name].invalidate_model([inverse.name])
+            records.invalidate_recordset([name])
     # the values given are final: computing them again (stored related fields) would only cost
     given = [model._fields[name] for name in names if name in model._fields]
-    with records.env.protecting(given, records):
+    with env.protecting(given, records):
         records.modified(names, create=True)
     records._validate_fields(names)
+
+
+def _add_to_inverses(records, field, targets):
+    """Add the new ``records`` to the one2many lists of their ``targets`` (ids) that are in the cache, in
+    the order inserted (as ``create()`` does); a list that filters on more than its link is read again."""
+    env = records.env
+    ids_by_target = defaultdict(list)
+    for record_id, target_id in zip(records._ids, targets, strict=True):
+        if target_id:
+            ids_by_target[target_id].append(record_id)
+    for inverse in records.pool.field_inverses[field]:
+        cache = inverse._get_cache(env)
+        target_model = env[inverse.model_name]
+        for target_id, record_ids in ids_by_target.items():
+            cached = cache.get(target_id)
+            if cached is None:
+                continue  # read from the database when needed
+            target = target_model.browse(target_id)
+            if inverse.get_comodel_domain(target).is_true():
+                inverse._update_cache(target, tuple(unique(cached + tuple(record_ids))))
+            else:
+                target.invalidate_recordset([inverse.name])
