@@ -115,8 +115,8 @@ class KreanciaIntervention(models.Model):
 
     def _send_template(self, template):
         """Render ``template`` for every intervention in one call and queue the e-mails."""
-        # the invoice table reads these: reading one field of an invoice otherwise loads all of its many columns
-        self.line_ids.move_id.fetch(["name", "invoice_date"])
+        # the invoice table reads the number: reading one field of an invoice otherwise loads all of its columns
+        self.line_ids.move_id.fetch(["name"])
         # the body is compiled once for the batch and each language, not once per customer (see ir_qweb.py)
         rendered = template.with_context(kreancia_batch_render=True)._generate_template(self.ids, TEMPLATE_FIELDS)
         # an agency's first written contact must be the letter R124-4 describes: always attached
