@@ -149,17 +149,17 @@ class AccountMove(models.Model):
         if not invoices:
             return {}
         resolve = self.env["kreancia.scenario"].sudo()._resolver(invoices.company_id)
-        no_partner = self.env["res.partner"]
         result = {}
         for company in invoices.company_id:
             moves = invoices.filtered(lambda move, company=company: move.company_id == company)
-            # the customer's scenario and trust depend on the company: read in its environment, once per company
-            partner_by_id = {partner.id: partner for partner in moves.commercial_partner_id.with_company(company)}
+            # the customer's scenario and trust depend on the company: read in its environment, once per customer
+            partner_settings = {
+                partner.id: (partner.dunning_scenario_id.id, partner.trust)
+                for partner in moves.commercial_partner_id.with_company(company)
+            }
             for move in moves:
-                partner = partner_by_id.get(move.commercial_partner_id.id, no_partner)
-                result[move] = resolve(
-                    company.id, move.dunning_scenario_id.id, partner.dunning_scenario_id.id, partner.trust
-                )
+                partner_scenario_id, trust = partner_settings.get(move.commercial_partner_id.id, (False, False))
+                result[move] = resolve(company.id, move.dunning_scenario_id.id, partner_scenario_id, trust)
         return result
 
     @api.depends("dunning_step_id", "dunning_last_date", "invoice_date_due", "dunning_scenario_id", "dunning_state")
