@@ -215,6 +215,7 @@ class KreanciaIntervention(models.Model):
             intervention.amount_net = intervention.amount_total - intervention.amount_credit
 
     @api.depends("line_ids.amount_residual", "line_ids.currency_id")
+    @api.depends_context("lang")
     def _compute_total_due_display(self):
         formatter = BatchFormatter(self.env)
         for intervention in self:

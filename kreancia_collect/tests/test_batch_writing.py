@@ -141,6 +141,23 @@ class TestBulkCreation(KreanciaCommon):
         self.env.invalidate_all()
         self.assertEqual(intervention.line_ids.move_id.ids, [moved.id, older.id])
 
+    def test_each_reminder_writes_its_total_in_its_recipient_language(self):
+        # with English active, one batch renders an English and a French e-mail: each keeps its own format
+        self.env["res.lang"]._activate_lang("en_US")
+        self.addCleanup(self.env.registry.clear_cache, "stable")
+        self.customer.lang = "en_US"
+        (self.customer_2 | self.customer_2.child_ids).lang = "fr_FR"
+        self.make_invoice(self.customer, 8, amount=1234.5)
+        self.make_invoice(self.customer_2, 8, amount=1234.5)
+        self.run_escalation()
+        currency = self.company.currency_id
+        english = self.interventions(self.customer).mail_id.body_html
+        french = self.interventions(self.customer_2).mail_id.body_html
+        self.assertIn(format_amount(self.env, 1234.5, currency, "en_US"), english)
+        self.assertIn(f"Total due: {format_amount(self.env, 1234.5, currency, 'en_US')}", english)
+        self.assertIn(format_amount(self.env, 1234.5, currency, "fr_FR"), french)
+        self.assertNotIn(format_amount(self.env, 1234.5, currency, "en_US"), french)
+
     def test_due_dates_are_read_again_when_the_batch_locks_its_invoices(self):
         moved = self.make_invoice(self.customer, 8)
         postponed = self.make_invoice(self.customer, 9)
@@ -178,6 +195,17 @@ class TestBulkCreation(KreanciaCommon):
         )
         insert_relations(pending, "move_ids", [invoice.ids])
         self.assertEqual(invoice.dunning_next_action, "Awaiting validation")
+
+    def test_records_linked_in_bulk_are_seen_at_once_without_an_inverse_relation(self):
+        invoice = self.make_invoice(self.customer, 8)
+        self.run_escalation()
+        link = self.interventions(self.customer).debtor_link_id
+        action_model = self.env["kreancia.debtor.action"].sudo()  # written by the debtor page only
+        self.assertFalse(self.env.registry.field_inverses[action_model._fields["move_ids"]], "no inverse relation")
+        actions = insert_records(action_model, [{"link_id": link.id, "action": "view"}])
+        self.assertFalse(actions.move_ids, "a new record is linked to nothing yet")
+        insert_relations(actions, "move_ids", [invoice.ids])
+        self.assertEqual(actions.move_ids, invoice)
 
     def test_bulk_insert_refuses_fields_it_cannot_write_and_users_without_the_right(self):
         intervention_model = self.env["kreancia.intervention"]

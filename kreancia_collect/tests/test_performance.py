@@ -70,6 +70,20 @@ class TestBatchLetters(KreanciaCommon):
         french = interventions.filtered(lambda intervention: intervention.partner_id == self.customer_2)
         self.assertIn("Référence", pdf_text(french.attachment_id.raw))
 
+    def test_each_letter_of_a_run_writes_amounts_in_its_own_language(self):
+        # with English active, the run speaks English: a French customer's letter must still read French amounts
+        self.env["res.lang"]._activate_lang("en_US")
+        self.addCleanup(self.env.registry.clear_cache, "stable")
+        self.run_escalation()
+        interventions = self.interventions().filtered(lambda intervention: intervention.channel == "letter")
+        french = interventions.filtered(lambda intervention: intervention.partner_id == self.customer_2)
+        english = interventions.filtered(lambda intervention: intervention.partner_id == self.customer)
+        french_text = pdf_text(french.attachment_id.raw)
+        self.assertIn("250,00", french_text)
+        self.assertNotIn("250.00", french_text)
+        self.assertIn("1,000.00", pdf_text(english.attachment_id.raw))
+        self.assertEqual(french_text, pdf_text(self.alone(french)))
+
     def test_split_refuses_markers_that_do_not_match(self):
         self.run_escalation()
         intervention = self.interventions(self.customer)

@@ -113,15 +113,18 @@ def _created(records, names, values=None):
     env = records.env
     for name in names:
         field = model._fields.get(name)
-        if field is None or not model.pool.field_inverses[field]:
+        if field is None:
             continue
+        if field.type in ("one2many", "many2many"):
+            # read again, in the order the database gives
+            records.invalidate_recordset([name])
+        inverses = model.pool.field_inverses[field]
         if field.type == "many2one" and values and name in values:
             _add_to_inverses(records, field, values[name])
         else:
             # the other side of a relation may be cached: it lacks the new records
-            for inverse in model.pool.field_inverses[field]:
+            for inverse in inverses:
                 env[inverse.model_name].invalidate_model([inverse.name])
-            records.invalidate_recordset([name])
     # the values given are final: computing them again (stored related fields) would only cost
     given = [model._fields[name] for name in names if name in model._fields]
     with env.protecting(given, records):
