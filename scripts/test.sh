@@ -19,10 +19,10 @@ done
 
 db="kc_test_$$"
 queue_db="kc_test_qj_$$"
-conf="$PWD/.odoo-test.conf"
+conf="$PWD/.odoo-test-$$.conf"
 kc_write_config "$conf" "$db"
 echo "http_port = ${KC_TEST_PORT:-8169}" >> "$conf"  # leaves 8069 to a running demo
-trap 'dropdb --if-exists "$db" >/dev/null 2>&1 || true; dropdb --if-exists "$queue_db" >/dev/null 2>&1 || true' EXIT
+trap 'rm -f "$conf"; dropdb --if-exists "$db" >/dev/null 2>&1 || true; dropdb --if-exists "$queue_db" >/dev/null 2>&1 || true' EXIT
 
 status=0
 if [ ${#main_tests[@]} -gt 0 ]; then
