@@ -3,7 +3,7 @@ from datetime import datetime
 
 from werkzeug.exceptions import NotFound
 
-from odoo import fields, http
+from odoo import SUPERUSER_ID, fields, http
 from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
 from odoo.tools import consteq, is_html_empty
@@ -31,8 +31,13 @@ class DebtorPortal(PaymentPortal):
     # ------------------------------------------------------------------
 
     def _debtor_link(self, link_id, access_token):
-        """The link (sudo, in the customer's language) if the token matches; else 404."""
-        link = request.env["kreancia.debtor.link"].sudo().browse(link_id).exists()
+        """The link (as the superuser, in the customer's language) if the token matches; else 404.
+
+        What the page creates (tasks, notes, evidence, documents, commitments) is created by the
+        superuser, whom every internal user can read, and not by the public user: users of a
+        company the public user does not belong to could not open the customer otherwise.
+        """
+        link = request.env["kreancia.debtor.link"].with_user(SUPERUSER_ID).browse(link_id).exists()
         if not link or not access_token or not consteq(link.access_token or "", str(access_token)):
             raise NotFound()
         request.update_context(lang=self._debtor_lang(link))

@@ -53,7 +53,9 @@ class KreanciaDebtorLink(models.Model):
         )
         if chatter:
             label = dict(record._fields["action"]._description_selection(self.env))[action]
+            # written by the customer through the page, whoever the request runs as
             self.partner_id.sudo().message_post(
+                author_id=self.partner_id.id,
                 body=self.env._(
                     "Debtor page: %(action)s. %(description)s (link %(link)s, IP address %(ip)s)",
                     action=label,

@@ -32,3 +32,4 @@ from . import test_run_safety
 from . import test_scenario
 from . import test_security
 from . import test_xlsx
+from . import test_debtor_page_access
