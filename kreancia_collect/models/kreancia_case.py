@@ -151,6 +151,17 @@ class KreanciaCase(models.Model):
         for case in self:
             case.amount_residual = sum(case.line_ids.move_id.mapped("amount_residual_signed"))
 
+    def _residuals_at(self, day):
+        """``{invoice: amount due}`` of the case's open invoices, oldest due first, in the company's currency
+        at ``day``'s rate: what a sum recovered on that day in the company's currency pays on each."""
+        self.ensure_one()
+        company = self.company_id
+        moves = self.line_ids.move_id.filtered(lambda move: move.payment_state in ("not_paid", "partial"))
+        return {
+            move: move.currency_id._convert(move.amount_residual, company.currency_id, company, day)
+            for move in moves.sorted(lambda move: (move.invoice_date_due, move.id))
+        }
+
     def _to_company_currency(self, amount, currency):
         self.ensure_one()
         company = self.company_id

@@ -181,7 +181,7 @@ class KreanciaDebtorLink(models.Model):
         )
 
     def _letters(self):
-        """The letters the customer received in the link's company (final PDFs only)."""
+        """The letters the customer received in the link's company: posted ones only, never one still to post."""
         self.ensure_one()
         return (
             self.env["kreancia.intervention"]
@@ -191,7 +191,7 @@ class KreanciaDebtorLink(models.Model):
                     ("partner_id", "=", self.partner_id.id),
                     ("company_id", "=", self.company_id.id),
                     ("channel", "in", ("letter", "formal_notice")),
-                    ("state", "in", ("to_send", "done")),
+                    ("state", "=", "done"),
                     ("attachment_id", "!=", False),
                 ],
                 order="date desc, id desc",
@@ -199,7 +199,12 @@ class KreanciaDebtorLink(models.Model):
         )
 
     def _claimed_legal_amounts(self, invoices):
-        """``{invoice id: (interest, indemnity)}`` as the last letter claiming them stated."""
+        """``{invoice id: (interest, indemnity)}`` as the last letter claiming them stated, in the company's currency.
+
+        The letter's own figures, read through ``_claimed_amounts`` of its line:
+        the interest on the amount due and on the sums paid late, converted at
+        the letter's date as its totals are.
+        """
         self.ensure_one()
         lines = (
             self.env["kreancia.intervention.line"]
@@ -215,8 +220,8 @@ class KreanciaDebtorLink(models.Model):
         )
         result = {}
         for line in lines:
-            if line.move_id.id not in result and (line.residual_interest or line.indemnity_amount):
-                result[line.move_id.id] = (line.residual_interest, line.indemnity_amount)
+            if line.move_id.id not in result and (line.interest_amount or line.indemnity_amount):
+                result[line.move_id.id] = line._claimed_amounts()
         return result
 
     def _pause_days(self):

@@ -92,3 +92,13 @@ class KreanciaInterventionLine(models.Model):
             )
             for row in self.late_payments or []
         ]
+
+    def _claimed_amounts(self):
+        """``(interest, indemnity)`` the letter claims on this invoice, in the company's currency at the letter's
+        date, as the letter's totals add them up; the debtor page shows these beside the letter."""
+        self.ensure_one()
+        intervention = self.intervention_id
+        return (
+            intervention._to_company_currency(self.interest_amount, self.currency_id),
+            intervention._to_company_currency(self.indemnity_amount, self.currency_id),
+        )

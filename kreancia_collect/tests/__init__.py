@@ -33,3 +33,4 @@ from . import test_scenario
 from . import test_security
 from . import test_xlsx
 from . import test_debtor_page_access
+from . import test_money_currency

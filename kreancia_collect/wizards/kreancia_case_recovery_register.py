@@ -43,38 +43,45 @@ class KreanciaCaseRecoveryRegister(models.TransientModel):
             )
 
     def action_confirm(self):
-        """Pay the invoices oldest first with Odoo's payment registration, then bill the commission."""
+        """Pay the invoices oldest first with Odoo's payment registration, then bill the commission.
+
+        The amount is in the company's currency: each payment is registered in
+        it, and Odoo converts it at the recovery's date on a foreign-currency
+        invoice.
+        """
         self.ensure_one()
         case = self.case_id
         case._check_manager()
         if case.state == "closed":
             raise UserError(self.env._("The case %(case)s is closed.", case=case.name))
-        rounding = self.currency_id.rounding
+        currency = self.currency_id
+        rounding = currency.rounding
         if float_compare(self.amount, 0.0, precision_rounding=rounding) <= 0:
             raise UserError(self.env._("Enter the amount the receiving party recovered."))
-        open_moves = case.line_ids.move_id.filtered(lambda move: move.payment_state in ("not_paid", "partial"))
-        if float_compare(self.amount, case.amount_residual, precision_rounding=rounding) > 0:
+        owed = case._residuals_at(self.date)
+        if float_compare(self.amount, sum(owed.values()), precision_rounding=rounding) > 0:
             raise UserError(
                 self.env._(
                     "%(amount)s is more than the invoices of the case still owe (%(open)s).",
                     amount=case._format(self.amount),
-                    open=case._format(case.amount_residual),
+                    open=case._format(sum(owed.values())),
                 )
             )
         if self.commission_amount and not case.agency_id:
             raise UserError(self.env._("The case has no receiving party to bill the commission."))
         payments = self.env["account.payment"]
         left = self.amount
-        for move in open_moves.sorted(lambda move: (move.invoice_date_due, move.id)):
+        for move, due in owed.items():
             if float_compare(left, 0.0, precision_rounding=rounding) <= 0:
                 break
-            share = min(left, move.amount_residual_signed)
+            share = currency.round(min(left, due))
             register = (
                 self.env["account.payment.register"]
                 .with_context(active_model="account.move", active_ids=move.ids)
                 .create(
                     {
                         "amount": share,
+                        "currency_id": currency.id,
                         "payment_date": self.date,
                         "journal_id": self.journal_id.id,
                         "communication": f"{case.name} {move.name}",
