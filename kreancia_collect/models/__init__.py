@@ -24,6 +24,7 @@ from . import mail_thread
 from . import ir_actions_report
 from . import kreancia_aging_bucket
 from . import res_company_aging
+from . import ir_module_module
 from . import kreancia_aged_balance
 from . import res_partner_aged
 from . import kreancia_kpi

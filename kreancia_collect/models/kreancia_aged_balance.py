@@ -7,6 +7,8 @@ from ..tools.aging import AgedItem, age
 from .account_move import DUNNING_STATES
 
 KIND_SELECTION = [("invoice", "Invoice"), ("credit_note", "Credit note"), ("payment", "Unallocated payment")]
+# a row's id is its journal item's and its as-of date's: line id x DAYS + the date's ordinal (under 10**6 until 2738)
+DAYS = 10**6
 TRUST_SELECTION = [("good", "Good Debtor"), ("normal", "Normal Debtor"), ("bad", "Bad Debtor")]
 
 
@@ -19,6 +21,10 @@ class KreanciaAgedBalance(models.Model):
     (``account_partial_reconcile.max_date``), so a past date shows the
     balance the ledger had then. Invoices fall into their company's buckets;
     credit notes and unallocated payments have no bucket and are shown apart.
+
+    A row is a journal item at a date: its id holds both (see ``DAYS``), so
+    the same item read at two dates in one transaction is two records, each
+    with its own figures in the cache.
 
     :meth:`aged_balance` ages the same rows, read in one query, with
     :func:`..tools.aging.age`.
@@ -108,7 +114,7 @@ class KreanciaAgedBalance(models.Model):
         due = SQL("COALESCE(line.date_maturity, move.invoice_date_due, line.date)")
         return SQL(
             """
-            SELECT line.id AS id,
+            SELECT line.id::bigint * %(days)s + %(day)s AS id,
                    line.move_id AS move_id,
                    move.name AS move_name,
                    line.company_id AS company_id,
@@ -116,7 +122,7 @@ class KreanciaAgedBalance(models.Model):
                    line.currency_id AS move_currency_id,
                    customer.id AS partner_id,
                    customer.dunning_collector_id AS collector_id,
-                   customer.trust ->> line.company_id::text AS trust,
+                   %(trust)s AS trust,
                    COALESCE(move_scenario.id, customer_scenario.id, segment_scenario.id, default_scenario.id)
                        AS scenario_id,
                    move.dunning_step_id AS step_id,
@@ -133,7 +139,15 @@ class KreanciaAgedBalance(models.Model):
             """,
             due=due,
             as_of=as_of,
+            days=DAYS,
+            day=as_of.toordinal(),
+            trust=self._customer_trust(),
         )
+
+    @api.model
+    def _customer_trust(self):
+        """The customer's payer segment in the item's company, Odoo's default applied."""
+        return self.env["res.partner"]._dunning_trust_sql("customer", SQL("line.company_id"))
 
     @api.model
     def _from(self):
@@ -163,12 +177,13 @@ class KreanciaAgedBalance(models.Model):
                AND customer_scenario.company_id = line.company_id
          LEFT JOIN kreancia_scenario segment_scenario
                 ON segment_scenario.company_id = line.company_id AND segment_scenario.active
-               AND segment_scenario.trust = customer.trust ->> line.company_id::text
+               AND segment_scenario.trust = %(trust)s
          LEFT JOIN kreancia_scenario default_scenario
                 ON default_scenario.company_id = line.company_id AND default_scenario.active
                AND default_scenario.is_default
             """,
             as_of=as_of,
+            trust=self._customer_trust(),
         )
 
     @api.model
@@ -295,9 +310,7 @@ class KreanciaAgedBalance(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("kreancia_collect.kreancia_aged_balance_action")
         context = dict(self.env.context, kreancia_as_of=fields.Date.to_string(as_of))
         context.pop("params", None)
-        action.update(
-            context=context,
-            domain=domain or [],
-            name=name or self.env._("Aged balance at %(date)s", date=format_date(self.env, as_of)),
-        )
+        name = name or self.env._("Aged balance at %(date)s", date=format_date(self.env, as_of))
+        # the web client titles the window with the action's display name
+        action.update(context=context, domain=domain or [], name=name, display_name=name)
         return action

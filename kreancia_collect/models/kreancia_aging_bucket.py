@@ -88,15 +88,20 @@ class KreanciaAgingBucket(models.Model):
         )
 
     @api.model
-    def _default_values(self, company):
-        """Values of the default buckets: not due, 1-30, 31-60, 61-90, over 90."""
-        names = [
+    def _default_names(self):
+        """Names of the default buckets in the environment's language."""
+        return [
             self.env._("Not due"),
             self.env._("1-30"),
             self.env._("31-60"),
             self.env._("61-90"),
             self.env._("> 90"),
         ]
+
+    @api.model
+    def _default_values(self, company):
+        """Values of the default buckets: not due, 1-30, 31-60, 61-90, over 90 (names in English)."""
+        names = self.with_context(lang="en_US")._default_names()
         return [
             {
                 "company_id": company.id,
@@ -118,7 +123,30 @@ class KreanciaAgingBucket(models.Model):
         vals_list = [
             vals for company in companies if company.id not in configured for vals in self._default_values(company)
         ]
-        return sudo.create(vals_list) if vals_list else sudo.browse()
+        if not vals_list:
+            return sudo.browse()
+        buckets = sudo.create(vals_list)
+        buckets._translate_default_names()
+        return buckets
+
+    def _translate_default_names(self, langs=None):
+        """Give the buckets named as by default their name in each active language (or ``langs``).
+
+        The buckets are created by code, not loaded from data files, so
+        Odoo's translation files do not reach them: their default names are
+        translated here, at creation, on update and when a language is
+        loaded. A name a manager wrote or translated stays as it is.
+        """
+        langs = [lang for lang in langs or dict(self.env["res.lang"].get_installed()) if lang != "en_US"]
+        english = self.with_context(lang="en_US")._default_names()
+        sources = {bucket: bucket.with_context(lang="en_US").name for bucket in self}
+        for lang in langs:
+            translations = dict(zip(english, self.with_context(lang=lang)._default_names(), strict=True))
+            for bucket in self.with_context(lang=lang):
+                source = sources[bucket]
+                # no translation yet: Odoo reads the English name
+                if bucket.name == source and translations.get(source, source) != source:
+                    bucket.update_field_translations("name", {lang: translations[source]})
 
     @api.model
     def _company_buckets(self, company):
@@ -138,5 +166,6 @@ class KreanciaAgingBucket(models.Model):
 
     @api.model
     def _ensure_all_companies(self):
-        """Install / update: default buckets for every company that has none."""
+        """Install / update: default buckets for every company that has none, default names translated."""
+        self.sudo().search([])._translate_default_names()  # pylint: disable=no-search-all
         return self._ensure_company_buckets(self.env["res.company"].sudo().search([]))  # pylint: disable=no-search-all

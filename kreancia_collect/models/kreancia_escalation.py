@@ -537,13 +537,14 @@ class KreanciaEscalation(models.AbstractModel):
             return []
         partners = self.env["res.partner"].browse({row["partner_id"] for row in rows}).with_company(company)
         partners.fetch(["dunning_scenario_id", "trust"])
+        trusts = partners._dunning_trusts(company)  # the payer segment as every figure reads it
         last_contact = self._last_contact_dates(company, partners.ids)
         open_credits = self._open_credit_notes(company, partners.ids)
 
         plans = {}
         for row in rows:
             partner = partners.browse(row["partner_id"])
-            scenario = rules.resolve(company.id, row["scenario_id"], partner.dunning_scenario_id.id, partner.trust)
+            scenario = rules.resolve(company.id, row["scenario_id"], partner.dunning_scenario_id.id, trusts[partner.id])
             if not scenario or row["residual_company"] < scenario.min_amount:
                 continue
             step_id = rules.ladders[scenario].step_to_perform(row["step_id"], row["due_date"], today, row["step_delay"])

@@ -269,16 +269,30 @@ class KreanciaKpi(models.AbstractModel):
     # Expected collection
     # ------------------------------------------------------------------
     @api.model
+    def _deduct_credits(self, invoices, credits):
+        """Set each invoice's ``to_collect``: its amount once its customer's ``credits`` settled the first expected."""
+        by_partner = {}
+        for invoice in sorted(invoices, key=lambda inv: (inv["expected"], inv["date_due"], inv["move_id"])):
+            by_partner.setdefault(invoice["partner_id"], []).append(invoice)
+        for partner_id, partner_invoices in by_partner.items():
+            amounts = kpi.deduct_credits([inv["amount"] for inv in partner_invoices], credits.get(partner_id, 0.0))
+            for invoice, amount in zip(partner_invoices, amounts, strict=True):
+                invoice["to_collect"] = amount
+
+    @api.model
     def expected_collection(self, as_of=None, company_id=None, weeks=13):
         """Expected payment date of each open invoice and a weekly cash-in forecast.
 
         A customer's typical delay is the median (and spread) of the days
         late of its invoices paid in the 12 months before ``as_of``; a
         customer without history takes its payer segment's, else every
-        customer's, else none (paid on the due date).
+        customer's, else none (paid on the due date). A customer's open
+        credit notes and unallocated payments settle its invoices expected
+        first: what is left of each invoice is what it brings in.
 
         :return: ``{"profiles": {partner_id: (median, spread, source)}, "invoices": [{"move_id",
-            "partner_id", "date_due", "amount", "expected"}], "weeks": [{"week_start", "amount"}]}``
+            "partner_id", "date_due", "amount" (open), "expected", "to_collect" (after the customer's
+            credits)}], "weeks": [{"week_start", "amount"}]}``
         """
         as_of = self._date(as_of)
         company, portfolio = self._scope(company_id)
@@ -287,8 +301,7 @@ class KreanciaKpi(models.AbstractModel):
         self.env.cr.execute(
             SQL(
                 """
-                SELECT move.commercial_partner_id, customer.trust ->> move.company_id::text,
-                       MAX(apr.max_date) - move.invoice_date_due
+                SELECT move.commercial_partner_id, %(trust)s, MAX(apr.max_date) - move.invoice_date_due
                   FROM account_move move
                   JOIN res_partner customer ON customer.id = move.commercial_partner_id
                   JOIN account_move_line line ON line.move_id = move.id
@@ -302,6 +315,7 @@ class KreanciaKpi(models.AbstractModel):
                 portfolio=portfolio,
                 since=since,
                 as_of=as_of,
+                trust=self.env["res.partner"]._dunning_trust_sql("customer", SQL("move.company_id")),
             )
         )
         by_partner, by_segment, everyone = {}, {}, []
@@ -313,9 +327,12 @@ class KreanciaKpi(models.AbstractModel):
             trusts[partner_id] = trust
         report = self.env["kreancia.aged.balance"].with_context(kreancia_as_of=fields.Date.to_string(as_of))
         items = report.search_fetch(
-            [("company_id", "=", company.id), ("kind", "=", "invoice")],
-            ["move_id", "partner_id", "trust", "date_due", "amount_residual"],
+            [("company_id", "=", company.id)], ["move_id", "partner_id", "trust", "kind", "date_due", "amount_residual"]
         )
+        credits = {}
+        for item in items.filtered(lambda item: item.kind != "invoice"):
+            credits[item.partner_id.id] = credits.get(item.partner_id.id, 0.0) - item.amount_residual
+        items = items.filtered(lambda item: item.kind == "invoice")
         segment_profiles = {trust: kpi.delay_profile(days) for trust, days in by_segment.items()}
         overall = kpi.delay_profile(everyone)
         profiles = {}
@@ -339,7 +356,8 @@ class KreanciaKpi(models.AbstractModel):
                     "expected": expected,
                 }
             )
-        totals = kpi.weekly_forecast([(inv["expected"], inv["amount"]) for inv in invoices], as_of, weeks)
+        self._deduct_credits(invoices, credits)
+        totals = kpi.weekly_forecast([(inv["expected"], inv["to_collect"]) for inv in invoices], as_of, weeks)
         return {
             "profiles": profiles,
             "invoices": invoices,

@@ -85,11 +85,15 @@ class KreanciaWorklist(models.Model):
     )
 
     def init(self):
+        # the rows are read through _table_query (the payer segment's default is read at query time)
         tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL(
-                """
-            CREATE VIEW %(table)s AS (
+
+    @property
+    def _table_query(self):
+        segment = self.env["res.partner"]._dunning_trust_sql("p", SQL("u.company_id"))
+        segment_points = SQL("CASE %s WHEN 'bad' THEN 20 WHEN 'normal' THEN 5 ELSE 0 END", segment)
+        return SQL(
+            """
                 WITH overdue AS (
                     SELECT commercial_partner_id AS partner_id, company_id,
                            SUM(amount_residual_signed) AS amount,
@@ -122,11 +126,9 @@ class KreanciaWorklist(models.Model):
                        COALESCE(o.disputes, 0) AS dispute_count,
                        COALESCE(c.broken, 0) AS broken_count,
                        COALESCE(o.amount, 0) / 1000.0 AS priority_amount,
-                       CASE p.trust ->> u.company_id::text WHEN 'bad' THEN 20 WHEN 'normal' THEN 5 ELSE 0 END
-                         AS priority_segment,
+                       %(segment_points)s AS priority_segment,
                        COALESCE(o.amount, 0) / 1000.0 + COALESCE(o.days_late, 0) + 30 * COALESCE(c.broken, 0)
-                       + CASE p.trust ->> u.company_id::text WHEN 'bad' THEN 20 WHEN 'normal' THEN 5 ELSE 0 END
-                         AS priority
+                       + %(segment_points)s AS priority
                   FROM mail_activity a
                   JOIN mail_activity_type t ON t.id = a.activity_type_id AND t.category = 'phonecall'
                   JOIN res_partner p ON p.id = a.res_id
@@ -151,10 +153,8 @@ class KreanciaWorklist(models.Model):
                   ORDER BY k.date DESC, k.id DESC LIMIT 1
                    ) last_call ON TRUE
                  WHERE a.res_model = 'res.partner' AND a.active
-            )
-                """,
-                table=SQL.identifier(self._table),
-            )
+            """,
+            segment_points=segment_points,
         )
 
     @api.depends("priority")

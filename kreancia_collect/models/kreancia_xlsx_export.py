@@ -255,7 +255,7 @@ class KreanciaXlsxExport(models.AbstractModel):
                 Column(self.env._("Type"), "text", 16),
                 Column(self.env._("Date"), "date", 12),
                 Column(self.env._("Due date"), "date", 12),
-                Column(self.env._("Days late"), "int", 10),
+                Column(self.env._("Days late"), "int", 10, total=False),
                 Column(self.env._("Bucket"), "text", 10),
                 Column(self.env._("Open amount"), "amount", 15),
             ],

@@ -180,6 +180,33 @@ class ResPartner(models.Model):
             ):
                 partner.with_context(kreancia_auto_trust=True).trust = partner.dunning_suggested_trust
 
+    # ------------------------------------------------------------------
+    # Payer segment: core's company-dependent ``trust``, its default applied
+    # ------------------------------------------------------------------
+    @api.model
+    def _dunning_trust_sql(self, alias, company_id):
+        """SQL text of the payer segment of the customer ``alias`` in the company ``company_id`` (SQL).
+
+        Odoo stores no value until someone edits the field, and reads its
+        default instead (``ir.default``, "normal" out of the box, which a
+        company may change); a segment emptied by hand stays empty. Every
+        query reads the segment here, so that its figures agree with
+        :meth:`_dunning_trusts` and with the customer's form.
+        """
+        fallbacks = self.env["ir.default"]._get_field_column_fallbacks(self._name, "trust")
+        return SQL(
+            "(COALESCE(%(alias)s.trust -> %(company)s::text, %(fallbacks)s::jsonb -> %(company)s::text) #>> '{}')",
+            alias=SQL.identifier(alias),
+            company=company_id,
+            fallbacks=fallbacks,
+        )
+
+    def _dunning_trusts(self, company):
+        """``{partner_id: payer segment}`` in ``company``, as Odoo reads it (default applied), in one query."""
+        partners = self.with_company(company)
+        partners.fetch(["trust"])
+        return {partner.id: partner.trust for partner in partners}
+
     def write(self, vals):
         if "trust" in vals and not self.env.context.get("kreancia_auto_trust"):
             vals = {**vals, "dunning_trust_manual": True}

@@ -177,6 +177,27 @@ def expected_date(due_date, profile, as_of):
     return max(due_date + timedelta(days=delay), as_of)
 
 
+def deduct_credits(amounts, credit):
+    """What is left to collect of ``amounts`` once ``credit`` settled them, the first ones first.
+
+    A customer's open credit notes and unallocated payments (``credit``,
+    positive) bring no cash in: they settle its invoices, in the order
+    given (expected payment first); nothing is ever left below zero.
+
+    >>> deduct_credits([600.0, 150.0], 200.0)
+    [400.0, 150.0]
+    >>> deduct_credits([100.0, 50.0], 400.0)
+    [0.0, 0.0]
+    """
+    left = max(credit, 0.0)
+    result = []
+    for amount in amounts:
+        settled = min(amount, left) if amount > 0 else 0.0
+        left -= settled
+        result.append(amount - settled)
+    return result
+
+
 def weekly_forecast(items, start, weeks=13):
     """Cash-in forecast: amounts of ``(expected_date, amount)`` summed per week from ``start``.
 

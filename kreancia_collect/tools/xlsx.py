@@ -19,8 +19,9 @@ from collections import namedtuple
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-Column = namedtuple("Column", "label kind width", defaults=("text", 14))
-Column.__doc__ = "A column: ``kind`` in text, int, amount, percent, float, date; ``width`` in characters."
+Column = namedtuple("Column", "label kind width total", defaults=("text", 14, None))
+Column.__doc__ = """A column: ``kind`` in text, int, amount, percent, float, date; ``width`` in characters;
+``total`` False for numbers that do not add up (days late, ranks), else ``int`` and ``amount`` are summed."""
 
 STRFTIME_TO_EXCEL = {"%d": "dd", "%m": "mm", "%Y": "yyyy", "%y": "yy", "%b": "mmm", "%B": "mmmm", "%e": "d"}
 
@@ -72,7 +73,8 @@ class Book:
         """One sheet: title and header lines, a frozen and filtered header row, the rows, a total row.
 
         The total row sums every ``amount`` and ``int`` column with a
-        ``SUM`` formula (when ``total_label`` is given).
+        ``SUM`` formula, but those whose ``total`` is False (when
+        ``total_label`` is given and there are rows to sum).
         """
         sheet = self.workbook.add_worksheet(self._sheet_name(name))
         sheet.write(0, 0, header_lines[0] if header_lines else name, self.formats["title"])
@@ -92,14 +94,14 @@ class Book:
         sheet.set_row(head, 30)
         sheet.freeze_panes(head + 1, 0)
         sheet.autofilter(head, 0, max(last, head), len(columns) - 1)
-        if total_label is not None:
+        if total_label is not None and rows:
             total_row = last + 1
             for col, column in enumerate(columns):
                 if col == 0:
                     sheet.write(total_row, col, total_label, self.formats["total_label"])
-                elif column.kind in ("amount", "int"):
+                elif column.kind in ("amount", "int") and column.total is not False:
                     first_cell = xl_rowcol_to_cell(head + 1, col)
-                    last_cell = xl_rowcol_to_cell(max(last, head + 1), col)
+                    last_cell = xl_rowcol_to_cell(last, col)
                     total = sum(row[col] or 0 for row in rows)
                     sheet.write_formula(
                         total_row, col, f"=SUM({first_cell}:{last_cell})", self.formats[f"total_{column.kind}"], total

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..models.account_move import DUNNING_STATES
@@ -85,8 +85,3 @@ class KreanciaAgedBalanceWizard(models.TransientModel):
         export = self.env["kreancia.xlsx.export"]
         raw = export.aged_balance_xlsx(self)
         return export._download(self, f"aged_balance_{fields.Date.to_string(self.as_of)}.xlsx", raw)
-
-    @api.model
-    def action_open_today(self):
-        """Menu entry: today's aged balance of the allowed companies."""
-        return self.env["kreancia.aged.balance"].action_open()

@@ -1,4 +1,8 @@
+import copy
+
 from odoo import api, fields, models
+from odoo.tools import format_date, formatLang, get_lang
+from odoo.tools.misc import babel_locale_parse
 
 CHANNEL_STATES = ("channel", "state")
 
@@ -78,6 +82,9 @@ class KreanciaCollectionOverview(models.TransientModel):
                 [row["brand_id"] for row in figures["steps"] + figures["promises"] if row["brand_id"]]).exists()},
             "channels": dict(self.env["kreancia.intervention"]._fields["channel"]._description_selection(self.env)),
             "outcomes": dict(self.env["kreancia.call"]._fields["outcome"]._description_selection(self.env)),
+            "number": lambda value, digits=2: formatLang(self.env, value, digits=digits),
+            "percent": self._format_percent,
+            "month": lambda day: format_date(self.env, day, date_format="LLLL yyyy"),
         }  # fmt: skip
         render = self.env["ir.qweb"]._render
         return {
@@ -86,6 +93,13 @@ class KreanciaCollectionOverview(models.TransientModel):
             "effectiveness_html": render("kreancia_collect.overview_effectiveness", values),
             "forecast_html": render("kreancia_collect.overview_forecast", values),
         }
+
+    def _format_percent(self, share, digits=1):
+        """``share`` (0 to 1) as a percentage in the user's language: "39.4%" in English, "39,4 %" in French."""
+        locale = babel_locale_parse(get_lang(self.env).code)
+        pattern = copy.copy(locale.percent_formats[None])
+        pattern.frac_prec = (digits, digits)
+        return pattern.apply(share, locale)
 
     @staticmethod
     def _user_ids(figures):
