@@ -34,4 +34,5 @@ from . import test_security
 from . import test_xlsx
 from . import test_debtor_page_access
 from . import test_money_currency
+from . import test_roles
 from . import test_figures_fixes

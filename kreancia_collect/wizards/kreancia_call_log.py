@@ -6,7 +6,6 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, float_round, format_amount, format_date
 
-from ..groups import MANAGER_GROUP
 from ..models.kreancia_call import OUTCOMES
 from ..models.kreancia_scenario_step import IDENTITIES
 from ..models.kreancia_worklist import QUEUE_LIMIT
@@ -320,16 +319,21 @@ class KreanciaCallLog(models.TransientModel):
 
     def action_confirm(self):
         """Create the call (and its commitment); any error leaves nothing behind."""
+        warning = self._task_left_open()
         self._log()
         # the form behind the dialog shows the new call and commitment at once
-        return {"type": "ir.actions.client", "tag": "soft_reload"}
+        return self._warn(warning, {"type": "ir.actions.client", "tag": "soft_reload"})
 
     def action_confirm_next(self):
         """Log the call, then open the next customer of the list (its order and filters kept)."""
+        warning = self._task_left_open()
         self._log()
         following = self._next_task()
         if following:
-            return self._action_open(self.env["res.partner"].browse(following.res_id), following, self._queue())
+            return self._warn(
+                warning,
+                self._action_open(self.env["res.partner"].browse(following.res_id), following, self._queue()),
+            )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -339,6 +343,27 @@ class KreanciaCallLog(models.TransientModel):
                 "type": "success",
                 "next": {"type": "ir.actions.act_window_close"},
             },
+        }
+
+    def _task_left_open(self):
+        """Why the call task the call was opened for cannot be closed with it, or False."""
+        self.ensure_one()
+        if not self.activity_id or self._task():
+            return False
+        return self.env._(
+            "The call is logged, but the call task it was opened for is no longer open on %(customer)s "
+            "(done or moved meanwhile): no task was closed.",
+            customer=self.partner_id.commercial_partner_id.display_name,
+        )
+
+    def _warn(self, warning, then):
+        """``then``, after a warning notification when there is one."""
+        if not warning:
+            return then
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"message": warning, "type": "warning", "sticky": True, "next": then},
         }
 
     def _next_task(self):
@@ -354,18 +379,14 @@ class KreanciaCallLog(models.TransientModel):
     def _task(self):
         """The call task this call answers: the one it was opened for, else the agent's due one on the customer.
 
-        A callback planned for a later day stays planned.
+        The task a call was opened for is done whoever it was assigned to (My Calls without the *Mine*
+        filter lists the whole team's): the call it asked for was made. A callback planned for a later
+        day stays planned.
         """
         if self.activity_id:
-            # only a call task on this customer, and the agent's own unless a manager logs the call
             partner = self.partner_id.commercial_partner_id
             return self.activity_id.exists().filtered(
-                lambda task: (
-                    task.active
-                    and task.res_model == "res.partner"
-                    and task.res_id == partner.id
-                    and (task.user_id == self.env.user or self.env.user.has_group(MANAGER_GROUP))
-                )
+                lambda task: task.active and task.res_model == "res.partner" and task.res_id == partner.id
             )
         return self.env["mail.activity"].search(
             [
