@@ -79,3 +79,48 @@ class KreanciaBrand(models.Model):
         """Sender address as "Name <email>", or False without an e-mail."""
         self.ensure_one()
         return formataddr((self.name, self.email)) if self.email else False
+
+    def _sender(self, company):
+        """Who a message to the debtor comes from: this brand, or ``company`` when the brand is empty.
+
+        The one place reminders, recaps and answers take their sender from, so
+        that a debtor addressed under a brand never hears from the creditor's
+        own address.
+
+        :return: ``{"name", "email_from", "reply_to", "author" (res.partner), "third_party"}``
+        """
+        if not self:
+            return {
+                "name": company.name,
+                "email_from": company.email_formatted,
+                "reply_to": company.email_formatted,
+                "author": company.partner_id,
+                "third_party": False,
+            }
+        self.ensure_one()
+        email_from = self._email_formatted() or company.email_formatted
+        return {
+            "name": self.name,
+            "email_from": email_from,
+            "reply_to": email_from,
+            "author": self.partner_id or company.partner_id,
+            "third_party": self.is_third_party,
+        }
+
+    @api.model
+    def _speaking_to(self, partner, company):
+        """The brand the customer last heard from in ``company`` (its last intervention's), or no brand."""
+        last = (
+            self.env["kreancia.intervention"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "=", partner.commercial_partner_id.id),
+                    ("company_id", "=", company.id),
+                    ("state", "in", ("to_send", "done")),
+                ],
+                order="date desc, id desc",
+                limit=1,
+            )
+        )
+        return self.browse(last.brand_id.id) if last.identity == "brand" else self.browse()

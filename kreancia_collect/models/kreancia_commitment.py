@@ -53,6 +53,17 @@ class KreanciaCommitment(models.Model):
     recipient_id = fields.Many2one(
         "res.partner", compute="_compute_recipient_id", help="The customer's invoicing contact, else the customer."
     )
+    brand_id = fields.Many2one(
+        "kreancia.brand",
+        "Confirmed under",
+        compute="_compute_brand_id",
+        store=True,
+        precompute=True,
+        readonly=False,  # kept when given at creation (the debtor page gives its link's)
+        check_company=True,
+        help="The brand the debtor was speaking to, whose name and sender confirm the promise; "
+        "empty: the company's own.",
+    )
 
     @api.depends("move_ids.amount_residual", "residual_at_start")
     def _compute_amount_paid(self):
@@ -65,6 +76,18 @@ class KreanciaCommitment(models.Model):
         for commitment in self:
             contacts = commitment.partner_id.child_ids.filtered(lambda c: c.type == "invoice" and c.email)
             commitment.recipient_id = contacts[:1] or commitment.partner_id
+
+    @api.depends("call_id")
+    def _compute_brand_id(self):
+        # the call's identity, else the one the customer last heard from; the debtor page gives its link's
+        for commitment in self:
+            call = commitment.call_id
+            if call:
+                commitment.brand_id = call.brand_id if call.identity == "brand" else False
+            else:
+                commitment.brand_id = self.env["kreancia.brand"]._speaking_to(
+                    commitment.partner_id, commitment.company_id
+                )
 
     @api.depends("line_ids.date", "line_ids.state")
     def _compute_next_date(self):
@@ -127,25 +150,45 @@ class KreanciaCommitment(models.Model):
         self.filtered(lambda commitment: commitment.state == "open").write({"state": "cancelled"})
         return True
 
+    def _sender(self):
+        """Who confirms the promise: the brand it was made under, else the company (see ``kreancia.brand``)."""
+        self.ensure_one()
+        return self.brand_id._sender(self.company_id)
+
     def _send_recap(self):
-        """Confirm the promise in writing: a recap e-mail, and an SMS to a mobile number."""
+        """Confirm the promise in writing, under its brand: a recap e-mail, and an SMS to a mobile number.
+
+        A debtor already told by another e-mail (a plan proposal's answer) gets no recap e-mail
+        (context ``kreancia_recap_mail=False``), only the SMS.
+        """
         template = self.env.ref("kreancia_collect.mail_template_commitment_recap")
         sms_template = self.env.ref("kreancia_collect.sms_template_commitment_recap")
+        # the agent who records a promise may not be allowed to edit the customer it is filed on
         for commitment in self:
             number = commitment._recap_mobile()
             if number:
-                commitment.partner_id._message_sms(
+                commitment.partner_id.sudo()._message_sms(
                     sms_template._render_field("body", commitment.ids, compute_lang=True)[commitment.id],
                     partner_ids=commitment.recipient_id.ids,
                     sms_numbers=[number],
+                    author_id=commitment._sender()["author"].id,
                     # the SMS queue sends it once this transaction commits, never from inside it
                     put_in_queue=True,
                 )
+        if self.env.context.get("kreancia_recap_mail") is False:
+            return
         for commitment in self.filtered(lambda c: c.recipient_id.email):
+            sender = commitment._sender()
             # filed in the customer's chatter, the written trace of the promise
-            template.send_mail(
+            template.sudo().send_mail(
                 commitment.id,
-                email_values={"model": "res.partner", "res_id": commitment.partner_id.id},
+                email_values={
+                    "model": "res.partner",
+                    "res_id": commitment.partner_id.id,
+                    "email_from": sender["email_from"],
+                    "reply_to": sender["reply_to"],
+                    "author_id": sender["author"].id,
+                },
             )
 
     def _recap_mobile(self):

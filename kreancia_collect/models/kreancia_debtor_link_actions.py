@@ -1,8 +1,10 @@
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import float_compare, format_amount, format_date
+from odoo.tools import float_compare, format_amount, format_date, plaintext2html
 from odoo.tools.mimetypes import guess_mimetype
 
 from ..tools.plan import PlanLimits, parse_plan, plan_problems
@@ -87,8 +89,13 @@ class KreanciaDebtorLink(models.Model):
         )
 
     def _task(self, activity_xmlid, summary, note, deadline=None):
-        """An activity on the customer for its collector."""
+        """An activity on the customer for its collector, who answers under the name of the page."""
         self.ensure_one()
+        note = plaintext2html(note or "")
+        if self.brand_id:
+            note += Markup("<p>%s</p>") % self.env._(
+                "The customer used the page of %(brand)s: answer under this name.", brand=self.brand_id.name
+            )
         return (
             self.env["mail.activity"]
             .sudo()
@@ -221,6 +228,8 @@ class KreanciaDebtorLink(models.Model):
                     "move_ids": [Command.set(invoices.ids)],
                     "amount_total": sum(amount for _day, amount in plan),
                     "user_id": user.id,
+                    # confirmed under the name the debtor read on the page
+                    "brand_id": self.brand_id.id,
                     "line_ids": [Command.create({"date": day, "amount": amount}) for day, amount in plan],
                 }
             )

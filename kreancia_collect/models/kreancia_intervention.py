@@ -229,16 +229,11 @@ class KreanciaIntervention(models.Model):
     @api.depends("identity", "brand_id", "company_id")
     def _compute_sender(self):
         for intervention in self:
-            if intervention.identity == "brand" and intervention.brand_id:
-                brand = intervention.brand_id
-                intervention.sender_name = brand.name
-                intervention.email_from = brand._email_formatted() or intervention.company_id.email_formatted
-                intervention.reply_to = intervention.email_from
-            else:
-                company = intervention.company_id
-                intervention.sender_name = company.name
-                intervention.email_from = company.email_formatted
-                intervention.reply_to = company.email_formatted
+            brand = intervention.brand_id if intervention.identity == "brand" else intervention.brand_id.browse()
+            sender = brand._sender(intervention.company_id)
+            intervention.sender_name = sender["name"]
+            intervention.email_from = sender["email_from"]
+            intervention.reply_to = sender["reply_to"]
 
     @api.depends("message_id.body", "mail_id.body_html")
     def _compute_mail_body(self):

@@ -64,7 +64,10 @@ class KreanciaPlanProposal(models.Model):
         """Turn the proposal into a payment commitment (dunning pauses, recap sent) and tell the debtor."""
         self._check_pending()
         for proposal in self:
-            commitment = proposal.link_id._create_commitment(proposal.move_ids, proposal._plan(), self.env.user)
+            # the answer below is the debtor's confirmation: one e-mail, not a recap beside it
+            commitment = proposal.link_id.with_context(kreancia_recap_mail=False)._create_commitment(
+                proposal.move_ids, proposal._plan(), self.env.user
+            )
             proposal.write({"state": "accepted", "commitment_id": commitment.id, "user_id": self.env.uid})
         self._close_tasks()
         self._notify_debtor()
@@ -99,12 +102,25 @@ class KreanciaPlanProposal(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
             if proposal.link_id._recipient().email:
+                sender = proposal._sender()
                 template.sudo().send_mail(
-                    proposal.id, email_values={"model": "res.partner", "res_id": proposal.partner_id.id}
+                    proposal.id,
+                    email_values={
+                        "model": "res.partner",
+                        "res_id": proposal.partner_id.id,
+                        "email_from": sender["email_from"],
+                        "reply_to": sender["reply_to"],
+                        "author_id": sender["author"].id,
+                    },
                 )
 
     def _answer_recipient(self):
         return self.link_id._recipient()
+
+    def _sender(self):
+        """Who answers: the identity of the page the debtor proposed the plan on (see ``kreancia.brand``)."""
+        self.ensure_one()
+        return self.link_id.brand_id._sender(self.company_id)
 
     @api.model
     def _new(self, link, invoices, plan, problems, message):

@@ -36,3 +36,4 @@ from . import test_debtor_page_access
 from . import test_money_currency
 from . import test_roles
 from . import test_figures_fixes
+from . import test_debtor_identity
