@@ -12,7 +12,8 @@ if ! psql -d "$db" -Atc "select 1 from ir_module_module where name = 'kreancia_c
     echo "Creating the demo database $db (about two minutes) ..."
     # The French chart of accounts first: the demo's French company loads it when kreancia_collect
     # installs (installed together, l10n_fr_account would come after kreancia_collect's demo).
-    python3 "$ODOO_BIN" -c "$conf" -d "$db" -i l10n_fr_account --with-demo --load-language=fr_FR \
+    # payment_demo too: the demo company gets its provider, which the demo publishes for the debtor page.
+    python3 "$ODOO_BIN" -c "$conf" -d "$db" -i l10n_fr_account,payment_demo --with-demo --load-language=fr_FR \
         --stop-after-init --log-level=warn
     python3 "$ODOO_BIN" -c "$conf" -d "$db" -i kreancia_collect --stop-after-init --log-level=warn
     # The first start prints the demo's letters: wkhtmltopdf fetches their styles from web.base.url.

@@ -13,6 +13,7 @@ from odoo.tools.gc import disabling_gc
 from ..groups import MANAGER_GROUP
 from ..tools.bulk import insert_records, insert_relations
 from ..tools.dunning import days_late, gap_elapsed
+from .kreancia_scenario_step import CHANNELS
 
 _logger = logging.getLogger(__name__)
 
@@ -171,7 +172,8 @@ class KreanciaEscalation(models.AbstractModel):
         batches and notifies the caller when done.
 
         :param today: a date or an ISO date string (``"2026-06-15"``)
-        :return: counts of what was done, e.g. ``{"interventions": 3, "invoices": 7, "done": 3}``;
+        :return: counts of what was done, every key present even at zero (see :meth:`_zero_counts`),
+            e.g. ``{"interventions": 3, "invoices": 7, "done": 3, "failed": 0, ...}``;
             for a queued run ``{"queued": True, "planned": 250, "run_id": 4, "date": "2026-06-15"}``
             (see :meth:`run_status`)
         """
@@ -184,7 +186,11 @@ class KreanciaEscalation(models.AbstractModel):
         :return: ``{"run_id", "date", "state" (queued, running, done, failed), "planned", "performed",
             "counts", "error"}``
         """
-        self._check_can_run()
+        return in_caller_lang(self)._run_status(run_id)
+
+    @api.model
+    def _run_status(self, run_id):
+        self._check_can_run("run_status")
         run = self.env["kreancia.escalation.run"].sudo().browse(int(run_id)).exists()
         if not run or not (self.env.su or run.company_ids & self.env.user.company_ids):
             raise UserError(self.env._("There is no queued dunning run %(run)s.", run=run_id))
@@ -214,7 +220,14 @@ class KreanciaEscalation(models.AbstractModel):
             if not engine.with_company(company)._run_company(company, today, counts, planned.get(company)):
                 counts["interrupted"] = True
                 break
-        return dict(counts)
+        return {**self._zero_counts(), **counts}
+
+    @api.model
+    def _zero_counts(self):
+        """The counts of a run that did nothing: every key :meth:`_count` may raise, at zero."""
+        keys = ["interventions", "invoices", "to_validate", "to_send", "done", "failed"]
+        keys += [f"channel_{channel}" for channel, _label in CHANNELS]
+        return dict.fromkeys(keys, 0)
 
     @api.model
     def _queue_threshold(self):
@@ -260,7 +273,7 @@ class KreanciaEscalation(models.AbstractModel):
     @api.model
     def _plan(self, today=None):
         """:class:`PlannedIntervention` list of every company of the environment."""
-        self._check_can_run()
+        self._check_can_run("plan")
         today = self._to_date(today)
         plans = []
         for company in self.env.companies:
@@ -275,9 +288,15 @@ class KreanciaEscalation(models.AbstractModel):
         for company in self.env["res.company"].sudo().search([]):  # pylint: disable=no-search-all
             self.sudo().with_company(company).with_context(allowed_company_ids=[company.id], kreancia_commit=True).run()
 
-    def _check_can_run(self):
-        if not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
-            raise AccessError(self.env._("Only a collection manager can run the dunning escalation."))
+    def _check_can_run(self, operation="run"):
+        """Refuse anyone but a collection manager, naming what was asked (``run``, ``plan``, ``run_status``)."""
+        if self.env.su or self.env.user.has_group(MANAGER_GROUP):
+            return
+        if operation == "plan":
+            raise AccessError(self.env._("Only a collection manager can preview the dunning run."))
+        if operation == "run_status":
+            raise AccessError(self.env._("Only a collection manager can follow a queued dunning run."))
+        raise AccessError(self.env._("Only a collection manager can run the dunning escalation."))
 
     @api.model
     def _to_date(self, value):

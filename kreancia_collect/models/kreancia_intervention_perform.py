@@ -27,10 +27,15 @@ class KreanciaIntervention(models.Model):
     evidence only once it has left: the mail queue and the mail gateway
     report back (``_delivery_sent``, ``_delivery_failed``), and an undelivered
     reminder fails, tasks the collector and puts its invoices back at the
-    step they were at, so that the next run reminds the customer again.
+    step they were at, so that the next run reminds the customer again. A
+    mail server that cannot be reached is no undelivered reminder: the
+    e-mail waits in the queue, which tries again (``_delivery_postponed``),
+    for ``KREANCIA_RETRY_HOURS``.
     """
 
     _inherit = "kreancia.intervention"
+
+    KREANCIA_RETRY_HOURS = 48  # how long the mail queue tries again an e-mail its server could not take
 
     @api.model
     def mail_allowed_qweb_expressions(self):
@@ -176,17 +181,40 @@ class KreanciaIntervention(models.Model):
             {"delivery_state": "sent", "delivery_error": False}
         )
 
-    def _delivery_failed(self, delivery_state, reasons):
+    def _delivery_postponed(self, reasons):
+        """The outgoing mail server could not be reached: not sent yet, the mail queue tries again.
+
+        The reminder stands, its invoices stay at their step and nobody is
+        asked to check an address that nothing says is wrong.
+
+        :param reasons: ``{intervention id: the server's error}``
+        """
+        for intervention in self:
+            intervention.delivery_error = self.env._(
+                "Not sent yet: the outgoing mail server could not be reached (%(reason)s). The mail queue tries again.",
+                reason=reasons[intervention.id],
+            )
+        self.mail_id.sudo().mark_outgoing()
+
+    def _delivery_failed(self, delivery_state, reasons, server_failure=False):
         """The e-mails did not reach their recipient: fail, task the collector, undo the step.
 
         :param delivery_state: ``failed`` (refused when sending) or ``bounced``
         :param reasons: ``{intervention id: reason}``
+        :param server_failure: the outgoing mail server could not be reached for
+            ``KREANCIA_RETRY_HOURS``: the address is not in question
         """
         todo = self.filtered(lambda intervention: intervention.delivery_state in ("queued", "sent"))
         if not todo:
             return
         for intervention in todo:
             reason = reasons[intervention.id]
+            if server_failure:
+                reason = self.env._(
+                    "the outgoing mail server could not be reached for %(hours)s hours (%(reason)s)",
+                    hours=self.KREANCIA_RETRY_HOURS,
+                    reason=reason,
+                )
             intervention.write(
                 {
                     "state": "failed",
@@ -200,7 +228,7 @@ class KreanciaIntervention(models.Model):
                 }
             )
         todo._undo_steps()
-        todo._create_delivery_tasks()
+        todo._create_delivery_tasks(server_failure=server_failure)
 
     def _undo_steps(self):
         """Put back at their previous step the invoices still at the step these interventions set."""
@@ -215,8 +243,11 @@ class KreanciaIntervention(models.Model):
                 {"dunning_step_id": step_id, "dunning_last_date": last_date}
             )
 
-    def _create_delivery_tasks(self):
-        """A to-do for the collector on each customer whose reminder was not delivered."""
+    def _create_delivery_tasks(self, server_failure=False):
+        """A to-do for the collector on each customer whose reminder was not delivered.
+
+        :param server_failure: the mail server, not the address, is to blame
+        """
         activity_type = self.env.ref("mail.mail_activity_data_todo")
         partner_model = self.env["ir.model"]._get_id("res.partner")
         activities = (
@@ -229,6 +260,11 @@ class KreanciaIntervention(models.Model):
                         "res_id": intervention.partner_id.id,
                         "activity_type_id": activity_type.id,
                         "summary": self.env._(
+                            "Reminder not sent to %(recipient)s: the outgoing mail server could not be reached",
+                            recipient=intervention.recipient_id.email or intervention.recipient_id.display_name,
+                        )
+                        if server_failure
+                        else self.env._(
                             "Reminder not delivered to %(recipient)s: check the e-mail address",
                             recipient=intervention.recipient_id.email or intervention.recipient_id.display_name,
                         ),

@@ -174,8 +174,10 @@ class KreanciaCommon(AccountTestInvoicingCommon):
         return invoice
 
     def run_escalation(self, days=0, user=None):
+        """The run's counts, zeros left out: ``{}`` when it did nothing."""
         env = self.env(user=user) if user else self.env
-        return env["kreancia.escalation"].run(today=self.today + timedelta(days=days))
+        counts = env["kreancia.escalation"].run(today=self.today + timedelta(days=days))
+        return {key: value for key, value in counts.items() if value}
 
     def interventions(self, partner=None):
         domain = [("company_id", "=", self.company.id)]

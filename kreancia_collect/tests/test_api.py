@@ -78,7 +78,7 @@ class TestExternalApi(KreanciaCommon, HttpCase):
         status, error = self.call(self.agent, "kreancia.escalation", "run", today="2026-06-15")
         self.assertEqual(status, 403)
         self.assertIn("Only a collection manager can run the dunning escalation.", error["message"])
-        status, error = self.call(self.agent_fr, "kreancia.escalation", "plan", today="2026-06-15")
+        status, error = self.call(self.agent_fr, "kreancia.escalation", "run", today="2026-06-15")
         self.assertEqual(status, 403)
         self.assertIn("Seul un responsable du recouvrement peut lancer les relances.", error["message"])
         status, error = self.call(self.agent_fr, "kreancia.commitment", "check_commitments", today="2026-06-15")
@@ -127,3 +127,54 @@ class TestExternalApi(KreanciaCommon, HttpCase):
         status, error = self.call(self.agent, "kreancia.call", "log_call", partner_id=self.customer.id, outcome="maybe")
         self.assertEqual(status, 422)
         self.assertIn("maybe is not a call outcome", error["message"])
+
+    def test_run_with_nothing_to_do_answers_zero_counts(self):
+        status, counts = self.call(self.manager, "kreancia.escalation", "run", today="2026-06-15")
+        self.assertEqual(status, 200, counts)
+        self.assertEqual(
+            counts,
+            {
+                "interventions": 0,
+                "invoices": 0,
+                "to_validate": 0,
+                "to_send": 0,
+                "done": 0,
+                "failed": 0,
+                "channel_email": 0,
+                "channel_sms": 0,
+                "channel_call": 0,
+                "channel_letter": 0,
+                "channel_formal_notice": 0,
+                "channel_handover": 0,
+            },
+        )
+        self.make_invoice(self.customer, 2, 750)
+        status, counts = self.call(self.manager, "kreancia.escalation", "run", today="2026-06-15")
+        self.assertEqual((counts["interventions"], counts["channel_email"], counts["failed"]), (1, 1, 0))
+
+    def test_run_status_answers_a_french_manager_in_french(self):
+        manager_fr = new_test_user(
+            self.env,
+            login="kc_manager_fr",
+            groups="kreancia_collect.kreancia_collect_group_manager",
+            company_id=self.company.id,
+            lang="fr_FR",
+        )
+        key = (
+            self.env["res.users.apikeys"]
+            .with_user(manager_fr)
+            ._generate(scope="rpc", name="integration", expiration_date=datetime.now() + timedelta(days=1))
+        )
+        self.keys = {**self.keys, manager_fr: key}
+        status, error = self.call(manager_fr, "kreancia.escalation", "run_status", run_id=999999)
+        self.assertEqual(status, 422)
+        self.assertIn("Il n'y a pas de campagne de relance en attente 999999.", error["message"])
+        status, error = self.call(self.agent, "kreancia.escalation", "run_status", run_id=999999)
+        self.assertEqual(status, 403)
+        self.assertIn("Only a collection manager can follow a queued dunning run.", error["message"])
+
+    def test_an_agent_asking_for_a_plan_is_told_about_the_preview(self):
+        status, error = self.call(self.agent, "kreancia.escalation", "plan", today="2026-06-15")
+        self.assertEqual(status, 403)
+        self.assertIn("Only a collection manager can preview the dunning run.", error["message"])
+        self.assertNotIn("run the dunning", error["message"])

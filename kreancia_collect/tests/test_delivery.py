@@ -125,15 +125,18 @@ class TestDelivery(KreanciaCommon, MockEmail):
         self.assert_reminded_again(invoices)
 
     @mute_logger("odoo.addons.mail.models.mail_mail")
-    def test_smtp_connection_failure_fails_the_reminder(self):
+    def test_smtp_connection_failure_leaves_the_reminder_queued(self):
+        """A server that cannot be reached says nothing of the address (see test_run_fixes for a real one)."""
         reminder, invoices = self.firm_reminder()
         with self.mock_mail_gateway():
             self.connect_mocked.side_effect = ConnectionRefusedError("Connection refused")
             reminder.mail_id.send()
-        self.assertEqual(reminder.delivery_state, "failed")
-        self.assertEqual(reminder.state, "failed")
+        self.assertEqual(reminder.mail_id.state, "outgoing", "the mail queue tries again")
+        self.assertEqual(reminder.delivery_state, "queued")
+        self.assertEqual(reminder.state, "done")
         self.assertIn("Connection refused", reminder.delivery_error)
-        self.assertEqual(invoices.dunning_step_id, self.step_courteous)
+        self.assertEqual(invoices.dunning_step_id, self.step_firm)
+        self.assertFalse(self.collector_tasks())
 
     def test_bounce_fails_the_reminder_and_undoes_the_step(self):
         reminder, invoices = self.firm_reminder()

@@ -1,7 +1,8 @@
+import re
 from datetime import date
 
 from odoo import fields
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 from odoo.tools.convert import convert_file
 
 from .common import pdf_text
@@ -91,3 +92,41 @@ class TestDemo(TransactionCase):
         self.assertIn("3 000,00 €", text)
         self.assertIn("(D441-5) 40,00 €", text)
         self.assertNotIn("$", text)
+
+    def test_a_user_choosing_english_gets_english(self):
+        self.assertIn("en_US", dict(self.env["res.lang"].get_installed()), "English is offered in the preferences")
+        user = new_test_user(self.env, login="kc_demo_english", company_id=self.company.id)
+        user.lang = "en_US"
+        self.assertEqual(user.with_user(user).context_get()["lang"], "en_US", "not the company's French")
+
+
+@tagged("post_install", "-at_install")
+class TestDemoDebtorPayment(HttpCase):
+    """With payment_demo installed (``make run`` installs it), the demo's debtor page takes a payment."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        convert_file(cls.env, "kreancia_collect", "demo/kreancia_demo.xml", {}, mode="init", noupdate=True)
+        cls.company = cls.env.ref("kreancia_collect.demo_company_fr")
+
+    def test_debtor_page_offers_the_demo_provider(self):
+        if self.env["ir.module.module"]._get("payment_demo").state != "installed":
+            self.skipTest("payment_demo is not installed")
+        self.env["kreancia.escalation"].with_company(self.company).run()
+        durand = self.env.ref("kreancia_collect.demo_partner_durand")
+        intervention = self.env["kreancia.intervention"].search(
+            [("partner_id", "=", durand.id), ("debtor_link_id", "!=", False)], limit=1
+        )
+        link = intervention.debtor_link_id
+        page = self.url_open(f"/collect/{link.id}?access_token={link.access_token}")
+        self.assertEqual(page.status_code, 200, page.text[:300])
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        invoice = self.env.ref("kreancia_collect.demo_invoice_late_20")
+        response = self.url_open(
+            f"/collect/{link.id}/pay",
+            data={"access_token": link.access_token, "csrf_token": token, "invoice_ids": [invoice.id]},
+            allow_redirects=False,
+        )
+        self.assertEqual(response.status_code, 200, response.text[:300])
+        self.assertIn('data-provider-code="demo"', response.text, "the demo provider is offered to pay")
