@@ -16,6 +16,10 @@ CLOSE_REASONS = [
     ("abandoned", "Abandoned / written off"),
     ("returned", "Returned to amicable collection"),
 ]
+REST_OUTCOMES = [
+    ("write_off", "Written off"),
+    ("returned", "Returned to amicable collection"),
+]
 PARTY_ROLES = [
     ("agency", "Collection agency"),
     ("bailiff", "Bailiff"),
@@ -59,10 +63,21 @@ class KreanciaCase(models.Model):
         domain="[('company_id', 'in', (False, company_id))]",
         help="The collection agency, bailiff or lawyer the claim is entrusted to.",
     )
-    party_role = fields.Selection(PARTY_ROLES, "Acting as", default="agency")
-    mandate_ref = fields.Char("Mandate reference", tracking=True)
+    # the receiving party's terms, copied from it whoever creates the case (wizard, scenario, ORM, API)
+    party_role = fields.Selection(
+        PARTY_ROLES, "Acting as", compute="_compute_party_terms", store=True, readonly=False, precompute=True
+    )
+    mandate_ref = fields.Char(
+        "Mandate reference", compute="_compute_party_terms", store=True, readonly=False, precompute=True, tracking=True
+    )
     commission_rate = fields.Float(
-        "Commission (%)", digits=(5, 2), help="Share of each amount recovered that the receiving party invoices."
+        "Commission (%)",
+        digits=(5, 2),
+        compute="_compute_party_terms",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Share of each amount recovered that the receiving party invoices.",
     )
     user_id = fields.Many2one(
         "res.users", "Responsible manager", default=lambda self: self.env.user, tracking=True, index=True
@@ -78,6 +93,14 @@ class KreanciaCase(models.Model):
     date_closed = fields.Date("Closed on", readonly=True, copy=False)
     state = fields.Selection(CASE_STATES, required=True, default="to_send", readonly=True, index=True, tracking=True)
     close_reason = fields.Selection(CLOSE_REASONS, readonly=True, copy=False, tracking=True)
+    close_rest = fields.Selection(
+        REST_OUTCOMES,
+        "What was left",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="A case closed as partly recovered: what became of the amount the receiving party did not recover.",
+    )
     close_note = fields.Text("Closing note", readonly=True, copy=False)
     line_ids = fields.One2many("kreancia.case.line", "case_id", "Invoices", readonly=True)
     move_ids = fields.Many2many("account.move", string="Invoices handed over", compute="_compute_move_ids")
@@ -110,6 +133,14 @@ class KreanciaCase(models.Model):
     )
     file_attachment_id = fields.Many2one("ir.attachment", "Case file", readonly=True, copy=False, ondelete="set null")
     mail_id = fields.Many2one("mail.mail", "E-mail", readonly=True, copy=False, ondelete="set null")
+
+    @api.depends("agency_id")
+    def _compute_party_terms(self):
+        for case in self:
+            agency = case.agency_id
+            case.party_role = agency.dunning_case_role or "agency"
+            case.mandate_ref = agency.dunning_mandate_ref
+            case.commission_rate = agency.dunning_commission_rate
 
     @api.depends("line_ids.move_id")
     def _compute_move_ids(self):
@@ -261,23 +292,21 @@ class KreanciaCase(models.Model):
 
     @api.model
     def _case_values(self, intervention, values):
-        """Values of the case opened for ``intervention``'s invoices, with the amounts it computed."""
+        """Values of the case opened for ``intervention``'s invoices, with the amounts it computed.
+
+        The receiving party's role, mandate and commission come from it unless ``values`` gives them.
+        """
         partner = intervention.partner_id.commercial_partner_id
-        agency = self.env["res.partner"].browse(values.get("agency_id") or [])
-        vals = {
+        return {
             "company_id": intervention.company_id.id,
             "partner_id": partner.id,
             "date_handover": intervention.date,
-            "party_role": agency.dunning_case_role or "agency",
-            "mandate_ref": agency.dunning_mandate_ref,
-            "commission_rate": agency.dunning_commission_rate,
             "amount_open_credit": self._open_credit(partner, intervention.company_id),
             "line_ids": [
                 Command.create(self.env["kreancia.case.line"]._line_values(line)) for line in intervention.line_ids
             ],
+            **values,
         }
-        vals.update({key: value for key, value in values.items() if value or key not in vals})
-        return vals
 
     @api.model
     def _open_credit(self, partner, company):
@@ -351,10 +380,25 @@ class KreanciaCase(models.Model):
         action["context"] = {"default_case_id": self.id}
         return action
 
-    def _close(self, reason, note=False):
-        """Close the cases for ``reason``; returned cases give their invoices back to the scenario.
+    def _close(self, reason, note=False, rest=False):
+        """Close the cases for ``reason``; what the receiving party did not recover never stays silently handed over.
 
-        :return: an action to write off what is left (abandoned cases), or True
+        - recovered: the invoices are paid;
+        - partly recovered: the receiving party gave up on the rest, which
+          ``rest`` decides: ``write_off`` (as abandoned) or ``returned`` (as
+          returned); it is required while an invoice still owes something;
+        - abandoned: Odoo's credit note wizard opens on what is left;
+        - returned: the invoices go back to their scenario, at the step they
+          had reached, and the next run performs the next step.
+
+        On the debtor's page an invoice handed over stays visible and can be
+        paid online (money is welcome whoever collects it, and the case reads
+        what the invoice still owes), but it cannot be put into a payment
+        plan: the receiving party negotiates plans (see
+        ``kreancia.case.line._check_plannable``). A rest returned is plannable
+        again; a rest written off leaves the page once credited.
+
+        :return: an action to write off what is left, or True
         """
         self._check_manager()
         if self.filtered(lambda case: case.state == "closed"):
@@ -368,19 +412,33 @@ class KreanciaCase(models.Model):
                     invoices=", ".join(open_moves.mapped("name")),
                 )
             )
+        rest = rest if reason == "partial" and open_moves else False
+        if reason == "partial" and open_moves and rest not in dict(REST_OUTCOMES):
+            raise UserError(
+                self.env._(
+                    "Choose what becomes of what is left on the invoices (%(amount)s): written off, or returned to "
+                    "amicable collection.",
+                    amount=", ".join(case._format(case.amount_residual) for case in self),
+                )
+            )
         self.write(
             {
                 "state": "closed",
                 "close_reason": reason,
+                "close_rest": rest,
                 "close_note": note,
                 "date_closed": fields.Date.context_today(self),
             }
         )
-        if reason == "returned":
+        if reason == "returned" or rest == "returned":
             # back in their scenario, at the step they had reached
             self.line_ids.move_id._dunning_write({"dunning_handed_over": False, "dunning_gap_waived": False})
-        if reason == "abandoned" and open_moves:
-            return open_moves._dunning_write_off_action()
+        if (reason == "abandoned" or rest == "write_off") and open_moves:
+            action = open_moves._dunning_write_off_action()
+            action["context"]["default_reason"] = self.env._(
+                "Written off: hand-over case %(cases)s", cases=", ".join(self.mapped("name"))
+            )
+            return action
         return True
 
     def _format(self, amount):

@@ -114,9 +114,14 @@ class KreanciaCase(models.Model):
         )
 
     def _document_markers(self):
-        """The reference printed at the top of each of the case's own documents, to cut the batch PDF."""
+        """The reference printed at the top of each of the case's own documents, to cut the batch PDF.
+
+        The case and the document's name, in the file's language: each document is a file of its own, so
+        nothing that reads as a page counter.
+        """
         self.ensure_one()
-        return [f"{self.name} - {index}/{OWN_DOCUMENTS}" for index in range(1, OWN_DOCUMENTS + 1)]
+        env = self.with_context(lang=self._file_lang()).env
+        return [f"{self.name} - {env._('Cover sheet')}", f"{self.name} - {env._('History')}"]
 
     # ------------------------------------------------------------------
     # Rendering

@@ -67,6 +67,22 @@ class KreanciaCaseLine(models.Model):
             )
 
     @api.model
+    def _check_plannable(self, moves):
+        """Refuse a payment plan for invoices handed over: the receiving party negotiates plans.
+
+        The debtor may still pay them online (see ``kreancia.case._close``).
+        """
+        handed_over = moves.filtered("dunning_handed_over")
+        if handed_over:
+            raise UserError(
+                self.env._(
+                    "These invoices were handed over for recovery and cannot be put into a payment plan here: "
+                    "%(invoices)s. Contact us to agree on a plan.",
+                    invoices=", ".join(handed_over.mapped("name")),
+                )
+            )
+
+    @api.model
     def _line_values(self, intervention_line):
         """Values of a case line from an intervention line whose legal amounts were computed."""
         move = intervention_line.move_id

@@ -175,6 +175,7 @@ class KreanciaDebtorLink(models.Model):
         self._check_invoices(invoices)
         if "open" in invoices.dunning_commitment_ids.mapped("state"):
             raise UserError(self.env._("A payment commitment is already running for these invoices."))
+        self.env["kreancia.case.line"]._check_plannable(invoices)
         total = sum(invoices.mapped("amount_residual_signed"))
         today = fields.Date.context_today(self)
         try:

@@ -38,3 +38,4 @@ from . import test_roles
 from . import test_figures_fixes
 from . import test_debtor_identity
 from . import test_run_fixes
+from . import test_case_fixes

@@ -137,7 +137,6 @@ class TestCase(KreanciaCommon):
         wizard = self.env["kreancia.case.create"].with_context(**action["context"]).create({})
         self.assertEqual(wizard.move_ids, overdue)
         wizard.agency_id = self.agency
-        wizard._onchange_agency_id()
         self.assertEqual((wizard.mandate_ref, wizard.commission_rate), ("MANDATE-2026-07", 10.0))
         case = self.env["kreancia.case"].browse(wizard.action_confirm()["res_id"])
         self.assertEqual(case.partner_id, self.customer_2)

@@ -19,9 +19,16 @@ class KreanciaCaseCreate(models.TransientModel):
         "('payment_state', 'in', ('not_paid', 'partial')), ('company_id', '=', company_id)]",
     )
     agency_id = fields.Many2one("res.partner", "Receiving party", domain="[('company_id', 'in', (False, company_id))]")
-    party_role = fields.Selection(PARTY_ROLES, "Acting as", default="agency")
-    mandate_ref = fields.Char("Mandate reference")
-    commission_rate = fields.Float("Commission (%)", digits=(5, 2))
+    # the receiving party's terms, as set on it; editable for this hand-over
+    party_role = fields.Selection(
+        PARTY_ROLES, "Acting as", compute="_compute_party_terms", store=True, readonly=False, precompute=True
+    )
+    mandate_ref = fields.Char(
+        "Mandate reference", compute="_compute_party_terms", store=True, readonly=False, precompute=True
+    )
+    commission_rate = fields.Float(
+        "Commission (%)", digits=(5, 2), compute="_compute_party_terms", store=True, readonly=False, precompute=True
+    )
     user_id = fields.Many2one("res.users", "Responsible manager", default=lambda self: self.env.user)
     date_handover = fields.Date("Handed over on", required=True, default=fields.Date.context_today)
 
@@ -48,13 +55,13 @@ class KreanciaCaseCreate(models.TransientModel):
             values["move_ids"] = [fields.Command.set(moves.ids)]
         return values
 
-    @api.onchange("agency_id")
-    def _onchange_agency_id(self):
-        agency = self.agency_id
-        if agency:
-            self.party_role = agency.dunning_case_role or "agency"
-            self.mandate_ref = agency.dunning_mandate_ref
-            self.commission_rate = agency.dunning_commission_rate
+    @api.depends("agency_id")
+    def _compute_party_terms(self):
+        for wizard in self:
+            agency = wizard.agency_id
+            wizard.party_role = agency.dunning_case_role or "agency"
+            wizard.mandate_ref = agency.dunning_mandate_ref
+            wizard.commission_rate = agency.dunning_commission_rate
 
     def action_confirm(self):
         """Open one case per customer and show them."""
