@@ -84,6 +84,7 @@ class KreanciaCollectionOverview(models.TransientModel):
             "outcomes": dict(self.env["kreancia.call"]._fields["outcome"]._description_selection(self.env)),
             "number": lambda value, digits=2: formatLang(self.env, value, digits=digits),
             "percent": self._format_percent,
+            "shares": self._format_shares,
             "month": lambda day: format_date(self.env, day, date_format="LLLL yyyy"),
         }  # fmt: skip
         render = self.env["ir.qweb"]._render
@@ -100,6 +101,14 @@ class KreanciaCollectionOverview(models.TransientModel):
         pattern = copy.copy(locale.percent_formats[None])
         pattern.frac_prec = (digits, digits)
         return pattern.apply(share, locale)
+
+    def _format_shares(self, shares):
+        """A step's ``(share of invoices, share of amount)`` paid within a window, in words."""
+        return self.env._(
+            "%(invoices)s (%(amount)s of the amount)",
+            invoices=self._format_percent(shares[0], 0),
+            amount=self._format_percent(shares[1], 0),
+        )
 
     @staticmethod
     def _user_ids(figures):
