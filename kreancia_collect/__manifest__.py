@@ -59,6 +59,9 @@
         "web.assets_backend": [
             "kreancia_collect/static/src/js/**/*",
         ],
+        "web.assets_frontend": [
+            "kreancia_collect/static/src/debtor/**/*",
+        ],
         "web.assets_tests": [
             "kreancia_collect/static/tests/tours/**/*",
         ],

@@ -101,6 +101,7 @@ class DebtorPortal(PaymentPortal):
         )
         scenario = link._scenario()
         identity = link._identity()
+        lang = request.env["res.lang"]._get_data(code=request.env.lang)
         return {
             "link": link,
             "identity": identity,
@@ -116,6 +117,9 @@ class DebtorPortal(PaymentPortal):
             "amount_interest": interest,
             "amount_indemnity": indemnity,
             "amount_total": due - credit_total + interest + indemnity,
+            # how the page writes amounts, for the totals its script recomputes
+            "amount_format": {"thousands": lang.thousands_sep, "point": lang.decimal_point},
+            "can_pay": self._can_pay_online(link, due),
             "letters": link._letters(),
             "plannable": plannable,
             "plannable_total": sum(plannable.mapped("amount_residual_signed")),
@@ -128,6 +132,23 @@ class DebtorPortal(PaymentPortal):
             "access_token": link.access_token,
             "base_url": f"/collect/{link.id}",
         }
+
+    def _can_pay_online(self, link, amount):
+        """Whether a payment provider of the link's company, and one of its methods, can take the payment."""
+        if amount <= 0:
+            return False
+        partner, currency = link.partner_id, link.company_id.currency_id
+        providers = (
+            request.env["payment.provider"]
+            .sudo()
+            ._get_compatible_providers(link.company_id.id, partner.id, amount, currency_id=currency.id)
+        )
+        return bool(
+            providers
+            and request.env["payment.method"]
+            .sudo()
+            ._get_compatible_payment_methods(providers.ids, partner.id, currency_id=currency.id)
+        )
 
     @http.route("/collect/<int:link_id>", type="http", auth="public", methods=["GET"], sitemap=False)
     def debtor_page(self, link_id, access_token=None, done=None, **kwargs):

@@ -147,7 +147,8 @@ class KreanciaDebtorLink(models.Model):
             }
         return {
             "name": company.name,
-            "logo": image_data_uri(company.logo) if company.logo else False,
+            # never Odoo's "Your logo" placeholder of a company that has none
+            "logo": image_data_uri(company.logo) if company.logo and not company.uses_default_logo else False,
             "address": company.partner_id,
             "phone": company.phone,
             "email": company.email,

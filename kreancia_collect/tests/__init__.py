@@ -39,3 +39,4 @@ from . import test_figures_fixes
 from . import test_debtor_identity
 from . import test_run_fixes
 from . import test_case_fixes
+from . import test_debtor_page_display
