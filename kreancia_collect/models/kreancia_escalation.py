@@ -392,30 +392,10 @@ class KreanciaEscalation(models.AbstractModel):
         promised since. Invoices another transaction is writing (a payment
         being registered) are skipped: the next run sees them settled.
         """
-        move_ids = tuple(line.move_id for planned in batch for line in planned.lines)
+        move_ids = [line.move_id for planned in batch for line in planned.lines]
         if not move_ids:
             return []
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT m.id, m.amount_residual, ABS(m.amount_residual_signed), m.dunning_step_id, m.dunning_last_date,
-                       m.invoice_date_due
-                  FROM account_move m
-                  JOIN res_partner p ON p.id = m.commercial_partner_id
-                 WHERE m.id IN %(move_ids)s AND %(qualifies)s
-                   -- performed today by another run since planning: never twice
-                   AND (m.dunning_last_date IS NULL OR m.dunning_last_date < %(today)s)
-                   -- a due date moved since planning: never remind an invoice not yet due
-                   AND m.invoice_date_due <= %(today)s
-                   FOR UPDATE OF m SKIP LOCKED
-                """,
-                move_ids=move_ids,
-                today=today,
-                qualifies=self._qualifying_sql(company, today),
-            )
-        )
-        fresh = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        fresh = self._still_due_invoices(company, today, move_ids)
         kept = []
         for planned in batch:
             planned.keep_lines(fresh, today)
@@ -424,6 +404,47 @@ class KreanciaEscalation(models.AbstractModel):
             else:
                 _logger.info("Customer %s no longer qualifies for %s: dropped", planned.partner_id, planned.step.name)
         return kept
+
+    def _still_due_invoices(self, company, today, move_ids, interventions=None, lock=True):
+        """Read, and lock, among ``move_ids`` the invoices of ``company`` still to be reminded on ``today``.
+
+        The one re-check before acting on invoices read earlier: a batch (planned minutes ago) and a manager
+        validating an intervention or marking a letter as posted (planned days ago) drop what was paid,
+        promised, disputed, paused, handed over or excluded since, and what is no longer due.
+
+        :param interventions: the interventions a person acts on: their own wait for validation does not hold
+            their invoices back, and invoices another transaction is writing are waited for. Without, a
+            batch: invoices performed today are skipped (never twice), and so are invoices being written
+            (a payment being registered: the next run sees them settled).
+        :param lock: False to read only (what a list shows)
+        :return: ``{move id: (residual, residual in company currency, step id, last date, due date)}``
+        """
+        if not move_ids:
+            return {}
+        self.env.flush_all()
+        acting = interventions is not None
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT m.id, m.amount_residual, ABS(m.amount_residual_signed), m.dunning_step_id, m.dunning_last_date,
+                       m.invoice_date_due
+                  FROM account_move m
+                  JOIN res_partner p ON p.id = m.commercial_partner_id
+                 WHERE m.id IN %(move_ids)s AND %(qualifies)s
+                   -- a due date moved since planning: never remind an invoice not yet due
+                   AND m.invoice_date_due <= %(today)s
+                   %(once)s
+                   %(lock)s
+                """,
+                move_ids=tuple(move_ids),
+                today=today,
+                qualifies=self._qualifying_sql(company, today, interventions.ids if acting else ()),
+                # performed today by another run since planning: never twice
+                once=SQL() if acting else SQL("AND (m.dunning_last_date IS NULL OR m.dunning_last_date < %s)", today),
+                lock=SQL() if not lock else SQL("FOR UPDATE OF m") if acting else SQL("FOR UPDATE OF m SKIP LOCKED"),
+            )
+        )
+        return {row[0]: row[1:] for row in self.env.cr.fetchall()}
 
     def _lift_expired_pauses(self, company, today):
         """End the pauses whose date has passed: dunning resumes from the step reached."""
@@ -681,10 +702,10 @@ class KreanciaEscalation(models.AbstractModel):
         )
         return self.env.cr.dictfetchall()
 
-    def _qualifying_sql(self, company, today):
+    def _qualifying_sql(self, company, today, validating=()):
         """What an invoice ``m`` (customer ``p``) must be to receive a step today, whatever its due date:
         posted, open, neither settled nor excluded from follow-ups, not paused, disputed, promised or
-        handed over, not waiting for a validation."""
+        handed over, not waiting for a validation (but that of the interventions ``validating``)."""
         return SQL(
             """
                 m.company_id = %(company_id)s
@@ -705,8 +726,9 @@ class KreanciaEscalation(models.AbstractModel):
             AND NOT EXISTS (
                  SELECT 1 FROM kreancia_intervention_account_move_rel r
                    JOIN kreancia_intervention i ON i.id = r.intervention_id
-                  WHERE r.move_id = m.id AND i.state = 'to_validate')
+                  WHERE r.move_id = m.id AND i.state = 'to_validate' %(validating)s)
             """,
             company_id=company.id,
             today=today,
+            validating=SQL("AND i.id NOT IN %s", tuple(validating)) if validating else SQL(),
         )

@@ -4,13 +4,15 @@ from datetime import timedelta
 
 import qrcode
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import format_date, pdf
+from odoo.tools import format_amount, format_date, pdf
 
 from ..groups import MANAGER_GROUP
 from ..tools.bulk import insert_records
+from ..tools.dunning import days_late
 from ..tools.formatting import BatchFormatter
+from .account_move import SETTLED_PAYMENT_STATES
 from .kreancia_debtor_link import DEFAULT_VALIDITY_DAYS
 from .kreancia_scenario_step import (
     CHANNELS,
@@ -25,6 +27,7 @@ DELIVERY_STATES = [
     ("bounced", "Bounced"),
     ("failed", "Not sent"),
 ]
+WAITING_STATES = ("to_validate", "to_send")  # planned, not yet in the debtor's hands
 
 
 class KreanciaIntervention(models.Model):
@@ -170,6 +173,15 @@ class KreanciaIntervention(models.Model):
     )
     error = fields.Text(readonly=True)
     next_action = fields.Char("Next action", compute="_compute_next_action")
+    moves_changed = fields.Boolean(
+        "Invoices changed",
+        compute="_compute_moves_changed",
+        search="_search_moves_changed",
+        help="Since the intervention was planned, one of its invoices was paid (in full or in part), promised, "
+        "disputed, paused, handed over or is no longer due: validating drops it, and a letter waiting to be "
+        "posted is produced again with what is due when it is marked as posted.",
+    )
+    moves_changed_note = fields.Text("What changed", compute="_compute_moves_changed")
 
     # Evidence, per channel
     mail_id = fields.Many2one("mail.mail", "E-mail", readonly=True, ondelete="set null")
@@ -275,6 +287,28 @@ class KreanciaIntervention(models.Model):
         for intervention in self:
             intervention.next_action = intervention._next_action_text()
 
+    @api.depends(
+        "state",
+        "line_ids.amount_residual",
+        "line_ids.move_id.amount_residual",
+        "line_ids.move_id.dunning_state",
+        "line_ids.move_id.invoice_date_due",
+    )
+    def _compute_moves_changed(self):
+        waiting = self.filtered(lambda intervention: intervention.state in WAITING_STATES and intervention.id)
+        changes = waiting._invoice_changes(lock=False)[1] if waiting else {}
+        for intervention in self:
+            found = changes.get(intervention)
+            intervention.moves_changed = bool(found)
+            intervention.moves_changed_note = self._reasons_text(found) if found else False
+
+    def _search_moves_changed(self, operator, value):
+        if operator != "in" or list(value) != [True]:
+            return NotImplemented
+        # only waiting interventions can have changed: a few, read in one query per company
+        waiting = self.search([("state", "in", WAITING_STATES)])
+        return [("id", "in", [intervention.id for intervention in waiting._invoice_changes(lock=False)[1]])]
+
     def _next_action_text(self):  # noqa: PLR0911 - one answer per situation
         """What happens next to this intervention, in words."""
         self.ensure_one()
@@ -342,12 +376,20 @@ class KreanciaIntervention(models.Model):
     # ------------------------------------------------------------------
 
     def action_validate(self):
-        """Perform interventions a manager approved."""
+        """Perform interventions a manager approved, their invoices re-checked first as the run's batches do.
+
+        Invoices no longer to be reminded (paid, promised, disputed, paused, handed over, excluded, no longer
+        due since planning) are dropped; an intervention left without any is cancelled. The manager is told
+        which, and why.
+        """
         if not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(self.env._("Only a collection manager can validate interventions."))
         pending = self.filtered(lambda intervention: intervention.state == "to_validate")
         if not pending:
             raise UserError(self.env._("Select interventions waiting for validation."))
+        fresh, changes = pending._invoice_changes()
+        dropped = pending._drop_changed_invoices(fresh, changes)
+        pending = pending.filtered(lambda intervention: intervention.state == "to_validate")
         pending.write({"user_id": self.env.uid})
         pending._perform()
         failed = pending.filtered(lambda intervention: intervention.state == "failed")
@@ -359,7 +401,22 @@ class KreanciaIntervention(models.Model):
                     reasons="\n".join(f"- {intervention.name}: {intervention.error}" for intervention in failed),
                 )
             )
-        return True
+        if not dropped:
+            return True
+        return self._changes_notification(
+            [
+                intervention._cancelled_text(moves)
+                if intervention.state == "cancelled"
+                else self.env._(
+                    "%(intervention)s (%(customer)s) was performed for its other invoices only: %(reasons)s.",
+                    intervention=intervention.name,
+                    customer=intervention.partner_id.display_name,
+                    reasons=self._reasons_text(moves),
+                )
+                for intervention, moves in dropped.items()
+            ],
+            {"type": "ir.actions.client", "tag": "soft_reload"},
+        )
 
     def action_cancel(self):
         """Drop interventions that were not performed; their invoices stay at their step."""
@@ -412,6 +469,186 @@ class KreanciaIntervention(models.Model):
         if not letters:
             raise UserError(self.env._("Select letters or formal notices to preview."))
         return self.env.ref("kreancia_collect.action_report_dunning_letter").report_action(letters)
+
+    # ------------------------------------------------------------------
+    # Re-check before acting
+    # ------------------------------------------------------------------
+
+    def _invoice_changes(self, lock=True):
+        """What changed in the invoices of these waiting interventions since they were planned.
+
+        The run's own re-check (``kreancia.escalation._still_due_invoices``), one query per company.
+
+        :param lock: lock the invoices still due, as before acting on them
+        :return: ``(fresh, changes)``: ``fresh`` maps the id of each invoice still to be reminded to its row
+            as ``_still_due_invoices`` reads it; ``changes`` maps each intervention with a change to
+            ``{invoice: reason}``, for each invoice no longer to be reminded or whose amount due is no longer
+            the one claimed
+        """
+        today = fields.Date.context_today(self)
+        escalation = self.env["kreancia.escalation"]
+        fresh = {}
+        for company in self.company_id:
+            interventions = self.filtered(lambda intervention, company=company: intervention.company_id == company)
+            fresh.update(
+                escalation._still_due_invoices(
+                    company, today, interventions.line_ids.move_id.ids, interventions, lock=lock
+                )
+            )
+        changes = {}
+        for intervention in self:
+            for line in intervention.line_ids:
+                row = fresh.get(line.move_id.id)
+                if row is None:
+                    reason = intervention._not_due_reason(line.move_id, today)
+                elif line.currency_id.compare_amounts(row[0], line.amount_residual):
+                    amounts = {
+                        "due": format_amount(self.env, row[0], line.currency_id),
+                        "claimed": format_amount(self.env, line.amount_residual, line.currency_id),
+                    }
+                    if line.currency_id.compare_amounts(row[0], line.amount_residual) < 0:
+                        reason = self.env._("partly paid, %(due)s due instead of %(claimed)s", **amounts)
+                    else:
+                        reason = self.env._("%(due)s due instead of %(claimed)s", **amounts)
+                else:
+                    continue
+                changes.setdefault(intervention, {})[line.move_id] = reason
+        return fresh, changes
+
+    def _not_due_reason(self, move, today):  # noqa: PLR0911 - one answer per reason, as the run's query reads them
+        """Why ``move`` is no longer to be reminded, in words."""
+        env = self.env
+        if move.state != "posted":
+            return env._("no longer posted")
+        if move.payment_state in SETTLED_PAYMENT_STATES or move.currency_id.is_zero(move.amount_residual):
+            return env._("paid")
+        reasons = {
+            "handed_over": env._("handed over"),
+            "disputed": env._("disputed"),
+            "promised": env._("a payment was promised"),
+            "paused": env._("paused"),
+        }
+        if move.dunning_state in reasons:
+            return reasons[move.dunning_state]
+        if move.invoice_date_due and move.invoice_date_due > today:
+            return env._("not due yet (due on %(date)s)", date=format_date(env, move.invoice_date_due))
+        if move.no_followup:
+            return env._("excluded from follow-ups")
+        if (move.sudo().dunning_intervention_ids - self).filtered(lambda other: other.state == "to_validate"):
+            return env._("waits for the validation of another intervention")
+        return env._("no longer to be reminded")
+
+    def _drop_changed_invoices(self, fresh, changes):
+        """Drop the invoices no longer to be reminded, claim what is due now on the others; cancel the
+        interventions left without any invoice (their lines kept: what they were about).
+
+        :param fresh: ``changes``: as :meth:`_invoice_changes` returns them
+        :return: ``{intervention: {invoice: reason}}`` of the invoices dropped
+        """
+        dropped = {}
+        for intervention, moves in changes.items():
+            gone = {move: reason for move, reason in moves.items() if move.id not in fresh}
+            if gone:
+                dropped[intervention] = gone
+        for intervention in self:
+            gone = dropped.get(intervention, {})
+            if gone and len(gone) == len(intervention.line_ids):
+                intervention.write(
+                    {
+                        "state": "cancelled",
+                        "error": self.env._(
+                            "Cancelled before it was sent, none of its invoices being still to remind: %(reasons)s.",
+                            reasons=self._reasons_text(gone),
+                        ),
+                    }
+                )
+                continue
+            if gone:
+                intervention.move_ids = [Command.unlink(move.id) for move in gone]
+                # lines of an intervention that has not reached the customer: no evidence is lost
+                intervention.line_ids.filtered(lambda line, gone=gone: line.move_id in gone).sudo().unlink()
+            intervention._refresh_amounts(fresh)
+        return dropped
+
+    def _refresh_amounts(self, fresh):
+        """Claim on each line what is due now, as ``fresh`` read it (see :meth:`_invoice_changes`)."""
+        self.ensure_one()
+        total = 0.0
+        for line in self.line_ids:
+            residual, residual_company, _step, _last_date, due_date = fresh[line.move_id.id]
+            total += residual_company
+            values = {}
+            if line.currency_id.compare_amounts(residual, line.amount_residual):
+                values["amount_residual"] = residual
+            if due_date and days_late(due_date, self.date) != line.days_late:
+                values["days_late"] = days_late(due_date, self.date)
+            if values:
+                line.write(values)
+        total = self.currency_id.round(total)
+        if self.currency_id.compare_amounts(total, self.amount_total):
+            self.amount_total = total
+
+    def _recheck_letters(self):
+        """Before letters waiting to be posted are marked as posted: produce again each letter whose invoices
+        changed since, without those no longer to be reminded (put back at their step) and with what is due
+        now; cancel those left without any invoice.
+
+        :return: ``(letters changed, what the manager is told)``
+        """
+        fresh, changes = self._invoice_changes()
+        if not changes:
+            return self.browse(), []
+        changed = self.browse([intervention.id for intervention in changes])
+        for intervention in changed:
+            # the letter never left: the invoices it no longer claims stand where they stood before it
+            intervention._undo_steps(intervention.line_ids.filtered(lambda line: line.move_id.id not in fresh))
+        changed._drop_changed_invoices(fresh, changes)
+        again = changed.filtered(lambda intervention: intervention.state == "to_send")
+        if again:
+            old_letters = again.attachment_id
+            again._generate_letters()
+            old_letters.unlink()
+        return changed, [
+            intervention._cancelled_text(changes[intervention])
+            if intervention.state == "cancelled"
+            else self.env._(
+                "%(intervention)s (%(customer)s) is not marked as posted: it is produced again with what is due "
+                "today, to print and post instead. %(reasons)s.",
+                intervention=intervention.name,
+                customer=intervention.partner_id.display_name,
+                reasons=self._reasons_text(changes[intervention]),
+            )
+            for intervention in changed
+        ]
+
+    def _cancelled_text(self, moves):
+        self.ensure_one()
+        return self.env._(
+            "%(intervention)s (%(customer)s) is cancelled, none of its invoices being still to remind: %(reasons)s.",
+            intervention=self.name,
+            customer=self.partner_id.display_name,
+            reasons=self._reasons_text(moves),
+        )
+
+    @api.model
+    def _reasons_text(self, moves):
+        """``{invoice: reason}`` as "INV/1: paid; INV/2: disputed"."""
+        return "; ".join(f"{move.name}: {reason}" for move, reason in moves.items())
+
+    @api.model
+    def _changes_notification(self, messages, then):
+        """A warning that stays until read, listing ``messages``, then ``then``."""
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Invoices changed since planning"),
+                "message": " ".join(messages),
+                "type": "warning",
+                "sticky": True,
+                "next": then,
+            },
+        }
 
     # ------------------------------------------------------------------
     # Debtor page link

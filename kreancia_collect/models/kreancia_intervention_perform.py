@@ -230,10 +230,11 @@ class KreanciaIntervention(models.Model):
         todo._undo_steps()
         todo._create_delivery_tasks(server_failure=server_failure)
 
-    def _undo_steps(self):
-        """Put back at their previous step the invoices still at the step these interventions set."""
+    def _undo_steps(self, lines=None):
+        """Put back at their previous step the invoices still at the step these interventions set
+        (only those of ``lines``, when given)."""
         back = {}
-        for line in self.line_ids:
+        for line in self.line_ids if lines is None else lines:
             move = line.move_id
             if move.dunning_step_id == line.step_id:
                 key = (line.previous_step_id.id, line.previous_last_date)
@@ -356,7 +357,8 @@ class KreanciaIntervention(models.Model):
         partner_model = self.env["ir.model"]._get_id("res.partner")
         # the run's own bookkeeping, as when the run performs the step: a manager validating it may not edit
         # the customer, which Odoo otherwise requires to schedule an activity on it
-        activities = self.env["mail.activity"].sudo().create(
+        tasks = self.env["mail.activity"].sudo()
+        activities = tasks.create(
             [
                 {
                     "res_model_id": partner_model,

@@ -35,6 +35,7 @@ from . import test_xlsx
 from . import test_debtor_page_access
 from . import test_money_currency
 from . import test_roles
+from . import test_validation_recheck
 from . import test_figures_fixes
 from . import test_debtor_identity
 from . import test_run_fixes

@@ -15,6 +15,7 @@ class KreanciaInterventionMarkPosted(models.TransientModel):
         help="Number of the registered letter with acknowledgment (required for formal notices).",
     )
     needs_tracking = fields.Boolean(compute="_compute_needs_tracking")
+    changed_note = fields.Text("Changed letters", compute="_compute_changed_note")
 
     @api.model
     def default_get(self, fields_list):
@@ -28,6 +29,14 @@ class KreanciaInterventionMarkPosted(models.TransientModel):
         for wizard in self:
             wizard.needs_tracking = "formal_notice" in wizard.intervention_ids.mapped("channel")
 
+    @api.depends("intervention_ids")
+    def _compute_changed_note(self):
+        for wizard in self:
+            changed = wizard.intervention_ids._origin.filtered("moves_changed")
+            wizard.changed_note = (
+                "\n".join(f"{letter.name}: {letter.moves_changed_note}" for letter in changed) or False
+            )
+
     def action_confirm(self):
         self.ensure_one()
         letters = self.intervention_ids
@@ -37,5 +46,10 @@ class KreanciaInterventionMarkPosted(models.TransientModel):
             raise UserError(self.env._("A formal notice goes by registered mail: enter its number."))
         if len(letters) > 1 and self.tracking_number:
             raise UserError(self.env._("Each registered letter has its own number: mark them one by one."))
-        letters.write({"state": "done", "posted_date": self.posted_date, "tracking_number": self.tracking_number})
-        return {"type": "ir.actions.act_window_close"}
+        # what the run re-checks before acting: a letter claiming what is no longer due is not posted
+        changed, messages = letters._recheck_letters()
+        (letters - changed).write(
+            {"state": "done", "posted_date": self.posted_date, "tracking_number": self.tracking_number}
+        )
+        close = {"type": "ir.actions.act_window_close"}
+        return letters._changes_notification(messages, close) if messages else close
