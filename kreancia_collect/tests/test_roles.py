@@ -241,6 +241,22 @@ class TestRoles(KreanciaCommon):
         self.assertEqual((intervention.channel, intervention.state), ("call", "done"), intervention.error)
         self.assertEqual(intervention.activity_id.user_id, self.agent_b)
 
+    def test_manager_sets_a_step_previews_and_runs(self):
+        customer = self.customer_b("Preview B")
+        invoice = self.invoice_b(customer, 8, currency_id=self.foreign.id)
+        courteous, firm = self.standard_b.step_ids.sorted("delay_days")[:2]
+        env = self.as_user(self.manager_b)
+        env["account.move.set.dunning.step"].with_context(active_model="account.move", active_ids=invoice.ids).create(
+            {"scenario_id": self.standard_b.id, "step_id": courteous.id, "last_date": self.today - timedelta(days=5)}
+        ).action_apply()
+        self.assertEqual(invoice.dunning_step_id, courteous)
+        preview = env["kreancia.escalation.preview"].create({"date": self.today})
+        preview.action_compute()
+        self.assertEqual((preview.line_ids.partner_id, preview.line_ids.step_id), (customer, firm))
+        preview.action_confirm_run()
+        self.assertEqual(self.run_b(self.manager_b)["interventions"], 1)
+        self.assertEqual(invoice.dunning_step_id, firm)
+
     def test_manager_opens_sends_records_a_recovery_and_closes_a_case(self):
         customer = self.customer_b("Case B")
         invoices = self.invoice_b(customer, 100, 800.0) | self.invoice_b(customer, 95, 200.0)
