@@ -170,7 +170,8 @@ class KreanciaCommitment(models.Model):
                 commitment.partner_id.sudo()._message_sms(
                     sms_template._render_field("body", commitment.ids, compute_lang=True)[commitment.id],
                     partner_ids=commitment.recipient_id.ids,
-                    sms_numbers=[number],
+                    # one SMS, to the recipient at the number found (its own, else the customer's)
+                    sms_pid_to_number={commitment.recipient_id.id: number},
                     author_id=commitment._sender()["author"].id,
                     # the SMS queue sends it once this transaction commits, never from inside it
                     put_in_queue=True,

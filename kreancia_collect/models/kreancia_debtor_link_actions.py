@@ -58,12 +58,14 @@ class KreanciaDebtorLink(models.Model):
             # written by the customer through the page, whoever the request runs as
             self.partner_id.sudo().message_post(
                 author_id=self.partner_id.id,
-                body=self.env._(
-                    "Debtor page: %(action)s. %(description)s (link %(link)s, IP address %(ip)s)",
-                    action=label,
-                    description=description or "",
-                    link=self.id,
-                    ip=ip_address or "?",
+                body=plaintext2html(
+                    self.env._(
+                        "Debtor page: %(action)s. %(description)s (link %(link)s, IP address %(ip)s)",
+                        action=label,
+                        description=description or "",
+                        link=self.id,
+                        ip=ip_address or "?",
+                    )
                 ),
                 subtype_xmlid="mail.mt_note",
                 attachment_ids=record.attachment_ids.ids,

@@ -33,6 +33,8 @@ class TestDebtorIdentity(DebtorPageCommon):
     def assert_sms_under_brand(self):
         sms = self.recap_sms()
         self.assertEqual(len(sms), 1)
+        self.assertEqual(self.env["sms.sms"].search([("body", "like", "as agreed")]), sms, "one SMS, to a number")
+        self.assertEqual(sms.partner_id, self.customer.child_ids, "to the invoicing contact, at the number found")
         self.assertTrue(sms.body.startswith("Recouvrement Test: as agreed"), sms.body)
         self.assertNotIn(self.company.name, sms.body)
 
