@@ -200,7 +200,7 @@ class KreanciaDebtorLink(models.Model):
         )
 
     def _claimed_legal_amounts(self, invoices):
-        """``{invoice id: (interest, indemnity)}`` as the last letter claiming them stated, in the company's currency.
+        """``{invoice id: (interest, indemnity)}`` as the last posted letter claiming them stated, in the company's currency.
 
         The letter's own figures, read through ``_claimed_amounts`` of its line:
         the interest on the amount due and on the sums paid late, converted at
@@ -214,7 +214,7 @@ class KreanciaDebtorLink(models.Model):
                 [
                     ("move_id", "in", invoices.ids),
                     ("intervention_id.channel", "in", ("letter", "formal_notice")),
-                    ("intervention_id.state", "in", ("to_send", "done")),
+                    ("intervention_id.state", "=", "done"),
                 ],
                 order="id desc",
             )

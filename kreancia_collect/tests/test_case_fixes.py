@@ -220,6 +220,9 @@ class TestCasePage(CaseFixesCommon, DebtorPageCommon):
         line = notice.line_ids
         self.assertEqual((line.residual_interest, line.late_paid_interest), (5.99, 3.99))
         self.assertEqual((notice.amount_interest, notice.amount_claimed), (9.98, 649.98))
+        self.env["kreancia.intervention.mark.posted"].with_user(self.manager).create(
+            {"intervention_ids": notice.ids, "tracking_number": "1A 000 000 0000 2"}
+        ).action_confirm()
 
         html = self.open_page(notice.debtor_link_id).text
         row = re.search(rf'data-invoice="{re.escape(invoice.name)}".*?</tr>', html, re.S).group(0)
@@ -249,6 +252,9 @@ class TestCasePage(CaseFixesCommon, DebtorPageCommon):
 
     def test_handed_over_invoice_can_be_paid_but_not_planned_on_the_page(self):
         case = self.open_by_hand(self.invoice_a)
+        plan_form = self.open_page().text.split("o_debtor_plan_form")[1].split("</form>")[0]
+        self.assertNotIn(f'id="o_debtor_plan_move_{self.invoice_a.id}"', plan_form, "not offered for a plan")
+        self.assertIn(f'id="o_debtor_plan_move_{self.invoice_b.id}"', plan_form)
         response = self.post_form(
             "/plan",
             {"invoice_ids": [self.invoice_a.id, self.invoice_b.id], "date_1": self.in_days(10), "amount_1": "1000"},

@@ -196,6 +196,11 @@ class CurrencyMatrixMixin:
     def test_page_claims_what_the_letter_claims_in_the_company_currency(self):
         notice = self.formal_notice()
         link = notice.debtor_link_id
+        self.assertEqual(link._claimed_legal_amounts(self.invoice), {}, "a notice not yet posted claims nothing yet")
+        self.env["kreancia.intervention.mark.posted"].with_user(self.manager).create(
+            {"intervention_ids": notice.ids, "tracking_number": "1A 000 000 0000 1"}
+        ).action_confirm()
+        self.assertEqual(notice.state, "done")
         self.assertEqual(
             link._claimed_legal_amounts(self.invoice),
             {self.invoice.id: (notice.amount_interest, notice.amount_indemnity)},
