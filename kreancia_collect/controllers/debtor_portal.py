@@ -97,9 +97,11 @@ class DebtorPortal(PaymentPortal):
         interest = sum(row["interest"] for row in rows)
         indemnity = sum(row["indemnity"] for row in rows)
         plannable = invoices.filtered(
-            lambda move: not move.dunning_dispute
-            and not move.dunning_handed_over
-            and "open" not in move.dunning_commitment_ids.mapped("state")
+            lambda move: (
+                not move.dunning_dispute
+                and not move.dunning_handed_over
+                and "open" not in move.dunning_commitment_ids.mapped("state")
+            )
         )
         scenario = link._scenario()
         identity = link._identity()

@@ -200,11 +200,11 @@ class KreanciaDebtorLink(models.Model):
         )
 
     def _claimed_legal_amounts(self, invoices):
-        """``{invoice id: (interest, indemnity)}`` as the last posted letter claiming them stated, in the company's currency.
+        """``{invoice id: (interest, indemnity)}`` as the last posted letter claiming them stated.
 
         The letter's own figures, read through ``_claimed_amounts`` of its line:
-        the interest on the amount due and on the sums paid late, converted at
-        the letter's date as its totals are.
+        the interest on the amount due and on the sums paid late, converted to
+        the company's currency at the letter's date as its totals are.
         """
         self.ensure_one()
         lines = (

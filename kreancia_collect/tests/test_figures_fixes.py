@@ -6,8 +6,8 @@ from lxml import html as lxml_html
 from openpyxl import load_workbook
 
 from odoo import Command, fields
-from odoo.tools import format_date
 from odoo.tests import BaseCase, tagged
+from odoo.tools import format_date
 
 from odoo.addons.kreancia_collect.tools import kpi
 from odoo.addons.kreancia_collect.tools.xlsx import Book, Column
