@@ -47,9 +47,6 @@ from . import res_partner_case
 from . import account_move_case
 from . import res_partner_call
 from . import account_move_next_action
-from . import ir_qweb
-from . import mail_template
-from . import ir_actions_report_batch
 from . import kreancia_escalation_run
 
 # a view over the columns above: created last

@@ -11,7 +11,7 @@ from odoo.tools import SQL, split_every
 from odoo.tools.gc import disabling_gc
 
 from ..groups import MANAGER_GROUP
-from ..tools.bulk import insert_records, insert_relations
+from ..speed.bulk import insert_records, insert_relations
 from ..tools.dunning import days_late, gap_elapsed
 from .kreancia_scenario_step import CHANNELS
 
@@ -455,7 +455,7 @@ class KreanciaEscalation(models.AbstractModel):
         moves._dunning_write({"dunning_pause_until": False, "dunning_pause_reason": False})
 
     def _create_interventions(self, company, today, plans):
-        """The batch's interventions and their invoice lines, inserted in bulk (see ``tools/bulk.py``).
+        """The batch's interventions and their invoice lines, inserted in bulk (see ``speed/bulk.py``).
 
         Everything was selected in SQL in ``company``; each intervention gets its reference and, when written,
         the customer's debtor page link, as ``create()`` would give them.

@@ -9,9 +9,9 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_amount, format_date, pdf
 
 from ..groups import MANAGER_GROUP
-from ..tools.bulk import insert_records
+from ..speed.bulk import insert_records
+from ..speed.formatting import BatchFormatter
 from ..tools.dunning import days_late
-from ..tools.formatting import BatchFormatter
 from .account_move import SETTLED_PAYMENT_STATES
 from .kreancia_debtor_link import DEFAULT_VALIDITY_DAYS
 from .kreancia_scenario_step import (
@@ -728,7 +728,7 @@ class KreanciaIntervention(models.Model):
             )
         }
         missing = [key for key in expiries if key not in existing]
-        # by the hundred on the daily run's first day: inserted in bulk (tools/bulk.py), each with its token
+        # by the hundred on the daily run's first day: inserted in bulk (speed/bulk.py), each with its token
         created = insert_records(
             links,
             [

@@ -14,7 +14,7 @@ class KreanciaIntervention(models.Model):
     """Producing letters and the legal amounts they claim.
 
     A letter or formal notice is rendered in batches (one wkhtmltopdf call,
-    see ``ir_actions_report_batch.py``) once its amounts are fixed: the
+    see ``speed/ir_actions_report_batch.py``) once its amounts are fixed: the
     late-payment interest (L441-10) and recovery indemnity (D441-5) of each
     invoice, written on the intervention's lines at the intervention's date.
     The wording helpers below are what the QWeb letter prints besides the

@@ -122,7 +122,7 @@ class KreanciaIntervention(models.Model):
         """Render ``template`` for every intervention in one call and queue the e-mails."""
         # the invoice table reads the number: reading one field of an invoice otherwise loads all of its columns
         self.line_ids.move_id.fetch(["name"])
-        # the body is compiled once for the batch and each language, not once per customer (see ir_qweb.py)
+        # the body is compiled once for the batch and each language, not once per customer (see speed/ir_qweb.py)
         rendered = template.with_context(kreancia_batch_render=True)._generate_template(self.ids, TEMPLATE_FIELDS)
         # an agency's first written contact must be the letter R124-4 describes: always attached
         with_letter = self.filtered(

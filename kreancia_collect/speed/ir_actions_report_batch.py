@@ -9,7 +9,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.base.models.ir_actions_report import _run_wkhtmltopdf, _wkhtml
 
-from ..tools.pdf_batch import document_signature, merge_documents, split_documents
+from .pdf_batch import document_signature, merge_documents, split_documents
 
 _logger = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class IrActionsReport(models.Model):
         documents in one call. Without it (Debian's build), the documents are
         merged, by chunks, into one HTML document per language and layout,
         converted in one call each (two at a time, while the next chunk is
-        rendered) and split per record (see ``tools/pdf_batch.py``); records
+        rendered) and split per record (see ``pdf_batch.py``); records
         whose split cannot be trusted are rendered one by one by Odoo.
 
         :return: ``{res_id: {"stream": BytesIO, "pages": page count or None}}``

@@ -1,6 +1,6 @@
 from odoo import api, models
 
-from ..tools.formatting import BatchFormatter
+from .formatting import BatchFormatter
 
 
 class MailTemplate(models.Model):

@@ -6,8 +6,8 @@ from odoo.tools import format_amount
 
 from odoo.addons.mail.models.mail_render_mixin import format_date
 
-from ..tools.bulk import insert_records, insert_relations
-from ..tools.formatting import BatchFormatter
+from ..speed.bulk import insert_records, insert_relations
+from ..speed.formatting import BatchFormatter
 from .common import KreanciaCommon
 
 AMOUNTS = (0, 0.004, 0.005, 1, -1.5, 12.345, 999.995, 1000, -1000, 1234567.891, -9876543.21, 1e12)

@@ -7,10 +7,9 @@ from odoo.tests import BaseCase, tagged
 
 from odoo.addons.base.models.ir_actions_report import _wkhtml
 
-from ..models import ir_actions_report_batch, ir_qweb
 from ..models.kreancia_escalation import KreanciaEscalation
 from ..models.kreancia_intervention_letter import LETTER_REPORT
-from ..tools import pdf_batch
+from ..speed import ir_actions_report_batch, ir_qweb, pdf_batch
 from .common import KreanciaCommon, pdf_text
 
 
