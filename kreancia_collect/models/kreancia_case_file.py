@@ -4,7 +4,8 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
 
-from ..tools import case_file, case_xlsx
+from ..tools import case_file
+from ..tools.xlsx import Book
 from .kreancia_scenario_step import LETTER_CHANNELS
 
 CASE_REPORT = "kreancia_collect.action_report_case_documents"
@@ -223,9 +224,13 @@ class KreanciaCase(models.Model):
         return files
 
     def _xlsx(self):
+        """The facts as XLSX, one sheet each, dated by the case: the same bytes for the same facts."""
         self.ensure_one()
         case = self.with_context(lang=self._file_lang())
-        return case_xlsx.build_xlsx(case._xlsx_sheets(), case._file_date())
+        book = Book(created=case._file_date())
+        for title, headers, rows in case._xlsx_sheets():
+            book.records(title, headers, rows)
+        return book.close()
 
     # ------------------------------------------------------------------
     # Actions

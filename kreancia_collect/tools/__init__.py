@@ -8,4 +8,3 @@ from . import kpi
 from . import xlsx
 from . import plan
 from . import case_file
-from . import case_xlsx
