@@ -1,8 +1,9 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import float_compare, format_amount, format_date
 
+from ..external_api import in_caller_lang, to_date
 from ..tools.phone import PhoneError, normalize_phone
-from .kreancia_escalation import in_caller_lang
 from .kreancia_scenario_step import IDENTITIES
 
 # outcomes where nobody was reached: retried after the step's delay, up to its number of attempts
@@ -193,6 +194,128 @@ class KreanciaCall(models.Model):
             activity_xmlid, date_deadline=date, summary=summary, note=self.note or "", user_id=self.user_id.id
         )
 
+    # ------------------------------------------------------------------
+    # Logging a call: the rules the call dialog and the external API share
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _default_contact(self, partner):
+        """Whom to ask for: the customer's invoicing contact with a phone, else its first one, else the customer."""
+        contacts = partner.child_ids.filtered(lambda contact: contact.type == "invoice")
+        return contacts.filtered("phone")[:1] or contacts[:1] or partner
+
+    @api.model
+    def _default_invoices(self, partner):
+        """The invoices a call on ``partner`` is about by default: its overdue ones."""
+        if not partner:
+            return self.env["account.move"]
+        return self.env["account.move"].search(partner._overdue_domain())
+
+    @api.model
+    def _call_step(self, moves):
+        """The call step of ``moves``: their current one, else the next one of their scenario, else the last one."""
+        moves = moves._origin
+        if not moves:
+            return self.env["kreancia.scenario.step"]
+        current = moves.dunning_step_id.sorted("delay_days")[-1:]
+        scenario = current.scenario_id or moves.dunning_effective_scenario_id[:1]
+        calls = scenario.step_ids.filtered(lambda step: step.channel == "call").sorted("delay_days")
+        if current.channel == "call":
+            return current
+        delay = current.delay_days if current else float("-inf")
+        return calls.filtered(lambda step: step.delay_days > delay)[:1] or calls[-1:]
+
+    @api.model
+    def _call_task(self, partner, activity=None):
+        """The call task a call on ``partner`` answers: ``activity``, else the user's due one on the customer.
+
+        The task a call was opened for is done whoever it was assigned to (My Calls without the *Mine*
+        filter lists the whole team's): the call it asked for was made. A callback planned for a later
+        day stays planned. Empty when ``activity`` is no longer open on the customer.
+        """
+        partner = partner.commercial_partner_id
+        if activity:
+            return activity.exists().filtered(
+                lambda task: task.active and task.res_model == "res.partner" and task.res_id == partner.id
+            )
+        return self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "=", partner.id),
+                ("user_id", "=", self.env.uid),
+                ("activity_category", "=", "phonecall"),
+                ("date_deadline", "<=", fields.Date.context_today(self)),
+            ],
+            order="date_deadline, id",
+            limit=1,
+        )
+
+    @api.model
+    def _check_instalments(self, instalments, currency):
+        """Refuse promises a person would not make: nothing, zero or negative amounts, dates already past.
+
+        :param instalments: ``[{"date": date, "amount": float}, ...]``
+        """
+        today = fields.Date.context_today(self)
+        if not instalments:
+            raise UserError(self.env._("Enter the promised payment dates and amounts."))
+        for line in instalments:
+            if float_compare(line["amount"], 0.0, precision_rounding=currency.rounding) <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "Each instalment must be a positive amount (%(amount)s is not).",
+                        amount=format_amount(self.env, line["amount"], currency),
+                    )
+                )
+            if not line["date"] or line["date"] < today:
+                raise ValidationError(
+                    self.env._(
+                        "The payment date %(date)s is in the past: a promise is for today or later.",
+                        date=format_date(self.env, line["date"]) if line["date"] else "?",
+                    )
+                )
+
+    @api.model
+    def _log(self, values, instalments=(), activity=None):
+        """Create the call and, for a promise, its commitment; the call task is done.
+
+        What the call dialog and :meth:`log_call` both do; any error leaves nothing behind.
+
+        :param values: the call's values (``company_id``, ``partner_id``, ``outcome``...)
+        :param instalments: for a promise, ``[{"date": date, "amount": float}, ...]``
+        :param activity: the call task the call was opened for, if any
+        :return: ``(call, commitment)``, the commitment empty when none was promised
+        """
+        outcome = values.get("outcome")
+        company = self.env["res.company"].browse(values.get("company_id")) or self.env.company
+        if outcome == "promise":
+            self._check_instalments(instalments, company.currency_id)
+        callback_at = fields.Datetime.to_datetime(values.get("callback_at"))
+        if outcome == "callback" and callback_at and callback_at < fields.Datetime.now():
+            raise UserError(self.env._("The time to call back is in the past."))
+        partner = self.env["res.partner"].browse(values["partner_id"])
+        task = self._call_task(partner, activity)
+        call = self.create(values)
+        commitment = self.env["kreancia.commitment"]
+        if outcome == "promise":
+            commitment = commitment.create(
+                {
+                    "company_id": call.company_id.id,
+                    "partner_id": call.partner_id.id,
+                    "move_ids": [Command.set(call.move_ids.ids)],
+                    "amount_total": sum(line["amount"] for line in instalments),
+                    "line_ids": [
+                        Command.create({"date": line["date"], "amount": line["amount"]}) for line in instalments
+                    ],
+                    "call_id": call.id,
+                }
+            )
+        if task:
+            outcomes = dict(self._fields["outcome"]._description_selection(self.env))
+            # the agent may not edit the customer: the task they were given is closed on their behalf
+            task.sudo()._action_done(feedback=outcomes.get(outcome))
+        return call, commitment
+
     @api.model
     def log_call(
         self,
@@ -219,8 +342,9 @@ class KreanciaCall(models.Model):
         :param callback_date: ISO date, required for a ``callback`` outcome
         :return: ``{"call_id": int, "phone_e164": str, "commitment_id": int or False}``
         """
-        env = in_caller_lang(self).env
-        partner = env["res.partner"].browse(partner_id).exists()
+        calls = in_caller_lang(self)
+        env = calls.env
+        partner = env["res.partner"].browse(partner_id).exists().commercial_partner_id
         if not partner:
             raise UserError(env._("No customer has the id %(id)s.", id=partner_id))
         if outcome not in dict(OUTCOMES):
@@ -231,26 +355,42 @@ class KreanciaCall(models.Model):
                     outcomes=", ".join(dict(OUTCOMES)),
                 )
             )
-        to_date = env["kreancia.escalation"]._to_date
-        if any(not isinstance(line, dict) or not line.get("date") for line in instalments or []):
-            raise UserError(env._("Each promised instalment needs a date (YYYY-MM-DD) and an amount."))
-        values = {
-            "partner_id": partner.commercial_partner_id.id,
-            "outcome": outcome,
-            "note": note,
-            "direction": direction,
-            "duration": duration,
-            "identity": identity,
-            "brand_id": brand_id,
-            "callback_date": to_date(callback_date) if callback_date else False,
-            "instalment_ids": [
-                Command.create({"date": to_date(line["date"]), "amount": line.get("amount")})
-                for line in instalments or []
-            ],
-        }
-        if phone:
-            values["phone"] = phone
-        if invoice_ids is not None:
-            values["move_ids"] = [Command.set(invoice_ids)]
-        call, commitment = env["kreancia.call.log"].create(values)._log()
+        promised = calls._read_instalments(instalments)
+        contact = calls._default_contact(partner)
+        moves = env["account.move"].browse(invoice_ids) if invoice_ids is not None else calls._default_invoices(partner)
+        call, commitment = calls._log(
+            {
+                "company_id": env.company.id,
+                "partner_id": partner.id,
+                "contact_id": contact.id,
+                "phone": phone or contact.phone or partner.phone,
+                "direction": direction,
+                "duration": duration,
+                "outcome": outcome,
+                "move_ids": [Command.set(moves.ids)],
+                "note": note,
+                "callback_date": to_date(calls, callback_date) if callback_date else False,
+                "identity": identity or "company",
+                "brand_id": brand_id or False,
+                "step_id": calls._call_step(moves).id,
+            },
+            promised,
+        )
         return {"call_id": call.id, "phone_e164": call.phone_e164, "commitment_id": commitment.id or False}
+
+    @api.model
+    def _read_instalments(self, instalments):
+        """Promised instalments as :meth:`_log` takes them, from an external caller's
+        ``[{"date": "2026-07-01", "amount": 500}, ...]``."""
+        lines = []
+        for line in instalments or []:
+            if not isinstance(line, dict) or not line.get("date"):
+                raise UserError(self.env._("Each promised instalment needs a date (YYYY-MM-DD) and an amount."))
+            try:
+                amount = float(line.get("amount") or 0.0)
+            except (TypeError, ValueError):
+                raise UserError(
+                    self.env._("Each promised instalment needs a date (YYYY-MM-DD) and an amount.")
+                ) from None
+            lines.append({"date": to_date(self, line["date"]), "amount": amount})
+        return lines

@@ -4,9 +4,9 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import float_compare, float_is_zero, format_amount
 
+from ..external_api import in_caller_lang, to_date
 from ..groups import MANAGER_GROUP
 from ..tools.phone import first_mobile
-from .kreancia_escalation import in_caller_lang
 
 
 class KreanciaCommitment(models.Model):
@@ -210,7 +210,7 @@ class KreanciaCommitment(models.Model):
         env = commitments.env
         if not (env.su or env.user.has_group(MANAGER_GROUP)):
             raise AccessError(env._("Only a collection manager can check payment commitments."))
-        return commitments._cron_check_commitments(env["kreancia.escalation"]._to_date(today))
+        return commitments._cron_check_commitments(to_date(commitments, today))
 
     @api.model
     def _cron_check_commitments(self, today=None):

@@ -6,30 +6,16 @@ from typing import NamedTuple
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.http import request
 from odoo.tools import SQL, split_every
 from odoo.tools.gc import disabling_gc
 
+from ..external_api import in_caller_lang, to_date
 from ..groups import MANAGER_GROUP
 from ..speed.bulk import insert_records, insert_relations
 from ..tools.dunning import days_late, gap_elapsed
 from .kreancia_scenario_step import CHANNELS
 
 _logger = logging.getLogger(__name__)
-
-
-def in_caller_lang(records):
-    """``records`` in the language of the user an external call (JSON-2, API key) runs as.
-
-    Such a call has no session, so its context carries the server's default
-    language; unless the caller names one in the call's context, messages
-    (errors included) are in its user's own language.
-    """
-    if request and request.httprequest.path.startswith("/json/2/"):
-        context = request.params.get("context") or {}
-        if "lang" not in context and records.env.user.lang:
-            return records.with_context(lang=records.env.user.lang)
-    return records
 
 
 ONE_VOICE_CHANNELS = ("email", "letter", "formal_notice")  # one voice per customer and run
@@ -49,6 +35,38 @@ class PlannedLine(NamedTuple):
     # where the invoice stood, read when the batch locks it: an undelivered e-mail puts it back there
     previous_step_id: int | None = None
     previous_last_date: date | None = None
+
+    def to_data(self):
+        """Plain data (ids, numbers, an ISO date) another worker reads back with :meth:`from_data`.
+
+        Residuals, due date and days late travel for the record only: the batch re-reads them when it
+        locks the invoice; where the invoice stood is read then too.
+        """
+        return {
+            "move_id": self.move_id,
+            "step_id": self.step.id,
+            "days_late": self.days_late,
+            "currency_id": self.currency_id,
+            "residual": self.residual,
+            "residual_company": self.residual_company,
+            "due_date": self.due_date and self.due_date.isoformat(),
+        }
+
+    @classmethod
+    def from_data(cls, data, steps):
+        """The line of :meth:`to_data`, its step taken from ``steps`` (``{id: step}``); None if deleted since."""
+        step = steps.get(data["step_id"])
+        if not step:
+            return None
+        return cls(
+            data["move_id"],
+            step,
+            data["days_late"],
+            data["currency_id"],
+            data["residual"],
+            data["residual_company"],
+            fields.Date.to_date(data["due_date"]),
+        )
 
 
 class PlanRules(NamedTuple):
@@ -108,6 +126,29 @@ class PlannedIntervention:
             for line in self.lines[1:]:
                 if _more_advanced(line.step, self.step):
                     self.step = line.step
+
+    def to_data(self):
+        """Plain data (ids and numbers, no records) a queue job stores; :meth:`from_data` reads it back."""
+        return {
+            "partner_id": self.partner_id,
+            "step_id": self.step.id,
+            "one_voice": self.one_voice,
+            "credit": self.credit,
+            "lines": [line.to_data() for line in self.lines],
+        }
+
+    @classmethod
+    def from_data(cls, data, steps):
+        """The intervention of :meth:`to_data`, its steps taken from ``steps`` (``{id: step}``).
+
+        Lines whose step was deleted since planning are left out; None when no line is left.
+        """
+        lines = [line for line in (PlannedLine.from_data(line, steps) for line in data["lines"]) if line]
+        if not lines or data["step_id"] not in steps:
+            return None
+        return cls(
+            data["partner_id"], steps[data["step_id"]], one_voice=data["one_voice"], lines=lines, credit=data["credit"]
+        )
 
     def to_dict(self, names):
         """Plain data for an external caller; ``names`` maps each model to ``{id: name}``."""
@@ -199,7 +240,7 @@ class KreanciaEscalation(models.AbstractModel):
     @api.model
     def _run(self, today):
         self._check_can_run()
-        today = self._to_date(today)
+        today = to_date(self, today)
         counts = Counter()
         engine = self.sudo().with_context(kreancia_user_id=self.env.uid)
         planned = {}
@@ -274,7 +315,7 @@ class KreanciaEscalation(models.AbstractModel):
     def _plan(self, today=None):
         """:class:`PlannedIntervention` list of every company of the environment."""
         self._check_can_run("plan")
-        today = self._to_date(today)
+        today = to_date(self, today)
         plans = []
         for company in self.env.companies:
             plans += self.sudo().with_company(company)._plan_company(company, today)
@@ -297,16 +338,6 @@ class KreanciaEscalation(models.AbstractModel):
         if operation == "run_status":
             raise AccessError(self.env._("Only a collection manager can follow a queued dunning run."))
         raise AccessError(self.env._("Only a collection manager can run the dunning escalation."))
-
-    @api.model
-    def _to_date(self, value):
-        """A date from a date, an ISO string (external callers) or None (today)."""
-        if not value:
-            return fields.Date.context_today(self)
-        try:
-            return fields.Date.to_date(value)
-        except (ValueError, TypeError):
-            raise UserError(self.env._("%(value)s is not a date: give it as YYYY-MM-DD.", value=value)) from None
 
     # ------------------------------------------------------------------
     # Run

@@ -42,3 +42,4 @@ from . import test_run_fixes
 from . import test_case_fixes
 from . import test_debtor_page_display
 from . import test_migration
+from . import test_call_logic

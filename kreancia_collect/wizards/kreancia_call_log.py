@@ -3,7 +3,7 @@ import json
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_round, format_amount, format_date
 
 from ..models.kreancia_call import OUTCOMES
@@ -80,8 +80,7 @@ class KreanciaCallLog(models.TransientModel):
     @api.depends("partner_id")
     def _compute_contact_id(self):
         for wizard in self:
-            contacts = wizard.partner_id.child_ids.filtered(lambda c: c.type == "invoice")
-            wizard.contact_id = contacts.filtered("phone")[:1] or contacts[:1] or wizard.partner_id
+            wizard.contact_id = self.env["kreancia.call"]._default_contact(wizard.partner_id)
 
     @api.depends("contact_id")
     def _compute_phone(self):
@@ -96,9 +95,7 @@ class KreanciaCallLog(models.TransientModel):
     @api.depends("partner_id")
     def _compute_move_ids(self):
         for wizard in self:
-            wizard.move_ids = (
-                self.env["account.move"].search(wizard.partner_id._overdue_domain()) if wizard.partner_id else False
-            )
+            wizard.move_ids = self.env["kreancia.call"]._default_invoices(wizard.partner_id)
 
     @api.depends("move_ids")
     def _compute_amount_due(self):
@@ -108,7 +105,7 @@ class KreanciaCallLog(models.TransientModel):
     @api.depends("move_ids")
     def _compute_step_id(self):
         for wizard in self:
-            wizard.step_id = wizard._call_step()
+            wizard.step_id = self.env["kreancia.call"]._call_step(wizard.move_ids)
 
     @api.depends("step_id")
     def _compute_identity(self):
@@ -146,20 +143,6 @@ class KreanciaCallLog(models.TransientModel):
     # ------------------------------------------------------------------
     # Defaults from the customer's scenario
     # ------------------------------------------------------------------
-
-    def _call_step(self):
-        """The customer's current call step, else the next one of its scenario, else the last one passed."""
-        self.ensure_one()
-        moves = self.move_ids._origin
-        if not moves:
-            return self.env["kreancia.scenario.step"]
-        current = moves.dunning_step_id.sorted("delay_days")[-1:]
-        scenario = current.scenario_id or moves.dunning_effective_scenario_id[:1]
-        calls = scenario.step_ids.filtered(lambda step: step.channel == "call").sorted("delay_days")
-        if current.channel == "call":
-            return current
-        delay = current.delay_days if current else float("-inf")
-        return calls.filtered(lambda step: step.delay_days > delay)[:1] or calls[-1:]
 
     def _speaker_name(self):
         self.ensure_one()
@@ -253,27 +236,6 @@ class KreanciaCallLog(models.TransientModel):
             }
         )
         return self._reopen()
-
-    def _check_instalments(self):
-        """Refuse promises a person would not make: nothing, zero or negative amounts, dates already past."""
-        today = fields.Date.context_today(self)
-        if not self.instalment_ids:
-            raise UserError(self.env._("Enter the promised payment dates and amounts."))
-        for line in self.instalment_ids:
-            if float_compare(line.amount, 0.0, precision_rounding=self.currency_id.rounding) <= 0:
-                raise ValidationError(
-                    self.env._(
-                        "Each instalment must be a positive amount (%(amount)s is not).",
-                        amount=format_amount(self.env, line.amount, self.currency_id),
-                    )
-                )
-            if not line.date or line.date < today:
-                raise ValidationError(
-                    self.env._(
-                        "The payment date %(date)s is in the past: a promise is for today or later.",
-                        date=format_date(self.env, line.date) if line.date else "?",
-                    )
-                )
 
     # ------------------------------------------------------------------
     # Actions
@@ -377,41 +339,16 @@ class KreanciaCallLog(models.TransientModel):
         return tasks.sorted(lambda task: order[task.id])[:1]
 
     def _task(self):
-        """The call task this call answers: the one it was opened for, else the agent's due one on the customer.
-
-        The task a call was opened for is done whoever it was assigned to (My Calls without the *Mine*
-        filter lists the whole team's): the call it asked for was made. A callback planned for a later
-        day stays planned.
-        """
-        if self.activity_id:
-            partner = self.partner_id.commercial_partner_id
-            return self.activity_id.exists().filtered(
-                lambda task: task.active and task.res_model == "res.partner" and task.res_id == partner.id
-            )
-        return self.env["mail.activity"].search(
-            [
-                ("res_model", "=", "res.partner"),
-                ("res_id", "=", self.partner_id.commercial_partner_id.id),
-                ("user_id", "=", self.env.uid),
-                ("activity_category", "=", "phonecall"),
-                ("date_deadline", "<=", fields.Date.context_today(self)),
-            ],
-            order="date_deadline, id",
-            limit=1,
-        )
+        """The call task this call answers (see ``kreancia.call._call_task``)."""
+        return self.env["kreancia.call"]._call_task(self.partner_id, self.activity_id)
 
     def _log(self):
-        """Create the call and, for a promise, its commitment; the call task is done.
+        """Log the call the dialog describes (see ``kreancia.call._log``).
 
         :return: ``(call, commitment)``, the commitment empty when none was promised
         """
         self.ensure_one()
-        if self.outcome == "promise":
-            self._check_instalments()
-        if self.callback_at and self.callback_at < fields.Datetime.now() and self.outcome == "callback":
-            raise UserError(self.env._("The time to call back is in the past."))
-        task = self._task()
-        call = self.env["kreancia.call"].create(
+        return self.env["kreancia.call"]._log(
             {
                 "company_id": self.company_id.id,
                 "partner_id": self.partner_id.commercial_partner_id.id,
@@ -427,25 +364,7 @@ class KreanciaCallLog(models.TransientModel):
                 "identity": self.identity or "company",
                 "brand_id": self.brand_id.id,
                 "step_id": self.step_id.id,
-            }
+            },
+            [{"date": line.date, "amount": line.amount} for line in self.instalment_ids],
+            self.activity_id,
         )
-        commitment = self.env["kreancia.commitment"]
-        if self.outcome == "promise":
-            commitment = commitment.create(
-                {
-                    "company_id": self.company_id.id,
-                    "partner_id": call.partner_id.id,
-                    "move_ids": [fields.Command.set(self.move_ids.ids)],
-                    "amount_total": sum(self.instalment_ids.mapped("amount")),
-                    "line_ids": [
-                        fields.Command.create({"date": line.date, "amount": line.amount})
-                        for line in self.instalment_ids
-                    ],
-                    "call_id": call.id,
-                }
-            )
-        if task:
-            outcomes = dict(self._fields["outcome"]._description_selection(self.env))
-            # the agent may not edit the customer: the task they were given is closed on their behalf
-            task.sudo()._action_done(feedback=outcomes.get(self.outcome))
-        return call, commitment

@@ -1,10 +1,13 @@
+import hashlib
+import json
 import logging
 from collections import Counter
 
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.tools import split_every
 
-from odoo.addons.kreancia_collect.models.kreancia_escalation import PlannedIntervention, PlannedLine
+from odoo.addons.kreancia_collect.models.kreancia_escalation import PlannedIntervention
+from odoo.addons.queue_job.fields import JobEncoder
 from odoo.addons.queue_job.utils import must_run_without_delay
 
 _logger = logging.getLogger(__name__)
@@ -12,49 +15,18 @@ _logger = logging.getLogger(__name__)
 UNDER_WAY = ("wait_dependencies", "pending", "enqueued", "started")  # job states before an end
 
 
-def plan_to_data(planned):
-    """A :class:`PlannedIntervention` as plain data a queue job stores (ids and numbers, no records).
+def batch_identity(job_):
+    """The identity of a batch job: its company, date and planned interventions, whichever run queued it.
 
-    Residuals, due dates and days late travel for the record only: the batch re-reads them when it locks
-    the invoices.
+    queue_job then queues no batch that waits already (pending or enqueued): the scheduled action
+    triggered again while the workers have not taken the day's batches yet plans the same ones, and
+    queues nothing twice. A batch a worker has started is queued again; performing it finds its
+    invoices locked or reminded, and does nothing twice.
     """
-    return {
-        "partner_id": planned.partner_id,
-        "step_id": planned.step.id,
-        "one_voice": planned.one_voice,
-        "credit": planned.credit,
-        "lines": [
-            [
-                line.move_id,
-                line.step.id,
-                line.days_late,
-                line.currency_id,
-                line.residual,
-                line.residual_company,
-                line.due_date and line.due_date.isoformat(),
-            ]
-            for line in planned.lines
-        ],
-    }
-
-
-def plan_from_data(data, steps):
-    """The :class:`PlannedIntervention` of :func:`plan_to_data`, its steps taken from ``steps`` (``{id: step}``).
-
-    Lines whose step was deleted since planning are left out; None when no line is left.
-    """
-    lines = [
-        PlannedLine(
-            move_id, steps[step_id], days_late, currency_id, residual, residual_company, fields.Date.to_date(due_date)
-        )
-        for move_id, step_id, days_late, currency_id, residual, residual_company, due_date in data["lines"]
-        if step_id in steps
-    ]
-    if not lines or data["step_id"] not in steps:
-        return None
-    return PlannedIntervention(
-        data["partner_id"], steps[data["step_id"]], one_voice=data["one_voice"], lines=lines, credit=data["credit"]
-    )
+    hasher = hashlib.sha1()
+    for part in (job_.model_name, job_.method_name, json.dumps(job_.args, cls=JobEncoder, sort_keys=True)):
+        hasher.update(part.encode())
+    return hasher.hexdigest()
 
 
 class KreanciaEscalation(models.AbstractModel):
@@ -79,30 +51,6 @@ class KreanciaEscalation(models.AbstractModel):
     def _in_jobs(self):
         return self.env.context.get("kreancia_commit") and self._runs_in_jobs()
 
-    def _run_company(self, company, today, counts, plans=None):
-        """The daily run leaves alone a company whose batch jobs of ``today`` are still under way:
-        they perform what is due, planning again would only queue the same customers twice."""
-        if self._in_jobs() and not self.env.context.get("kreancia_run_id") and self._batches_under_way(company, today):
-            _logger.info("Dunning batch jobs of %s for %s still under way: not planned again", company.name, today)
-            return True
-        return super()._run_company(company, today, counts, plans)
-
-    def _batches_under_way(self, company, today):
-        return bool(
-            self.env["queue.job"]
-            .sudo()
-            .search_count(
-                [
-                    ("model_name", "=", self._name),
-                    ("method_name", "=", "_job_perform_batch"),
-                    ("company_id", "=", company.id),
-                    ("dunning_date", "=", today),
-                    ("state", "in", UNDER_WAY),
-                ],
-                limit=1,
-            )
-        )
-
     def _perform_batches(self, company, today, plans, counts):
         """Under the scheduled action, one queue job per batch instead of performing it here.
 
@@ -123,9 +71,12 @@ class KreanciaEscalation(models.AbstractModel):
                 index=index,
                 customers=len(batch),
             )
-            self.with_delay(description=description)._job_perform_batch(
-                company.id, today, [plan_to_data(planned) for planned in batch], run_id=run_id
+            job = self.with_delay(description=description, identity_key=batch_identity)._job_perform_batch(
+                company.id, today, [planned.to_data() for planned in batch], run_id=run_id
             )
+            if run_id and isinstance(job, models.BaseModel) and not job.sudo().dunning_run_id:
+                # the daily run queued this very batch already: the manager's run counts it as its own
+                job.sudo().dunning_run_id = run_id
         counts["batch_jobs"] += len(batches)
         counts["planned"] += len(plans)
         _logger.info(
@@ -141,15 +92,15 @@ class KreanciaEscalation(models.AbstractModel):
     def _job_perform_batch(self, company_id, today, plans, run_id=False):
         """Dunning batch: re-read and lock its invoices, then create and perform its interventions.
 
-        :param plans: the batch's planned interventions as :func:`plan_to_data` gives them
+        :param plans: the batch's planned interventions as ``PlannedIntervention.to_data()`` gives them
         :param run_id: the queued run (by hand) the batch belongs to, if any
         :return: the batch's counts (see :meth:`run`), kept on the job for its run
         """
         company = self.env["res.company"].browse(company_id)
         engine = self.sudo().with_company(company).with_context(kreancia_user_id=self.env.uid)
-        step_ids = {data["step_id"] for data in plans} | {line[1] for data in plans for line in data["lines"]}
+        step_ids = {data["step_id"] for data in plans} | {line["step_id"] for data in plans for line in data["lines"]}
         steps = {step.id: step for step in engine.env["kreancia.scenario.step"].browse(step_ids).exists()}
-        batch = [planned for planned in (plan_from_data(data, steps) for data in plans) if planned]
+        batch = [planned for planned in (PlannedIntervention.from_data(data, steps) for data in plans) if planned]
         counts = Counter()
         engine._count(engine._perform_batch(company, today, batch), counts)
         return dict(counts)

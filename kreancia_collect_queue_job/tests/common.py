@@ -1,6 +1,8 @@
 from contextlib import contextmanager
 from unittest.mock import patch
 
+from odoo import fields
+
 from odoo.addons.kreancia_collect.tests.common import KreanciaCommon
 from odoo.addons.queue_job.controllers.main import RunJobController
 from odoo.addons.queue_job.job import Job
@@ -29,7 +31,7 @@ class KreanciaJobsCommon(KreanciaCommon, JobMixin):
         cls.customers = cls.customer | cls.customer_2 | cls.customer_3
         cls.invoices = cls.env["account.move"].union(*(cls.make_invoice(customer, 8) for customer in cls.customers))
         cls.Escalation = cls.env["kreancia.escalation"]
-        cls.run_date = cls.Escalation._to_date(None)  # the scheduled action runs as of today
+        cls.run_date = fields.Date.context_today(cls.Escalation)  # the scheduled action runs as of today
 
     @contextmanager
     def batch_size(self, size):

@@ -31,15 +31,15 @@ class TestDailyRunInJobs(KreanciaJobsCommon):
                             "one_voice": True,
                             "credit": 0.0,
                             "lines": [
-                                [
-                                    invoice.id,
-                                    self.step_courteous.id,
-                                    (self.run_date - invoice.invoice_date_due).days,
-                                    invoice.currency_id.id,
-                                    1000.0,
-                                    1000.0,
-                                    invoice.invoice_date_due.isoformat(),
-                                ]
+                                {
+                                    "move_id": invoice.id,
+                                    "step_id": self.step_courteous.id,
+                                    "days_late": (self.run_date - invoice.invoice_date_due).days,
+                                    "currency_id": invoice.currency_id.id,
+                                    "residual": 1000.0,
+                                    "residual_company": 1000.0,
+                                    "due_date": invoice.invoice_date_due.isoformat(),
+                                }
                             ],
                         }
                     ],
@@ -85,7 +85,9 @@ class TestDailyRunInJobs(KreanciaJobsCommon):
     def test_the_scheduled_action_again_queues_nothing_twice(self):
         counter = self.job_counter()
         self.scheduled_run(batch_size=1)
-        self.assertEqual(len(self.kreancia_jobs(counter)), 3)
+        jobs = self.kreancia_jobs(counter)
+        self.assertEqual(len(jobs), 3)
+        self.assertEqual(len(set(jobs.mapped("identity_key"))), 3, "each batch known by its identity")
         # triggered again (a manager's queued run) while the batches wait for a worker: not planned again
         self.scheduled_run(batch_size=1)
         self.assertEqual(len(self.kreancia_jobs(counter)), 3)

@@ -5,8 +5,6 @@ from odoo.tests import tagged
 from odoo.addons.kreancia_collect.tests.common import SeparateConnectionsCase
 from odoo.addons.queue_job.fields import JobDecoder, JobEncoder
 
-from ..models.kreancia_escalation import plan_to_data
-
 
 @tagged("post_install", "-at_install")
 class TestParallelWorkers(SeparateConnectionsCase):
@@ -22,7 +20,7 @@ class TestParallelWorkers(SeparateConnectionsCase):
             company = env.company
             engine = env["kreancia.escalation"].with_company(company)
             batch = [plan for plan in engine._plan_company(company, self.today) if plan.partner_id == customer.id]
-            stored = json.dumps([company.id, self.today, [plan_to_data(plan) for plan in batch]], cls=JobEncoder)
+            stored = json.dumps([company.id, self.today, [plan.to_data() for plan in batch]], cls=JobEncoder)
 
         def perform(cr):
             """The batch job as a worker reads it back from its storage and performs it."""
