@@ -43,3 +43,4 @@ from . import test_case_fixes
 from . import test_debtor_page_display
 from . import test_migration
 from . import test_call_logic
+from . import test_speed_guards
