@@ -3,3 +3,4 @@ from . import models
 from . import speed
 from . import tools
 from . import wizards
+from . import reports

@@ -4,7 +4,10 @@ LETTER_REPORT_NAME = "kreancia_collect.report_dunning_letter"
 
 
 class IrActionsReport(models.Model):
-    _inherit = "ir.actions.report"
+    """The letter report's HTML; rendering batches of documents is a seam of its own
+    (``speed/ir_actions_report_batch.py``)."""
+
+    _inherit = "ir.actions.report"  # pylint: disable=consider-merging-classes-inherited
 
     def _render_qweb_html(self, report_ref, docids, data=None):
         if self._get_report(report_ref).report_name == LETTER_REPORT_NAME:

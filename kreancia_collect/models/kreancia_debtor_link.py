@@ -19,6 +19,11 @@ class KreanciaDebtorLink(models.Model):
     one identity (the company, or a brand), expires and can be revoked.
     Every written intervention carries the customer's link for its identity
     (see ``_ensure_debtor_links`` in ``kreancia_intervention.py``).
+
+    The model lives in two files: this one (the link, its token, validity
+    and revocation) and ``kreancia_debtor_link_actions.py``, what the debtor
+    can do on the page (propose a plan, dispute an invoice, declare a
+    payment, ask for a callback), each action checked, applied and recorded.
     """
 
     _name = "kreancia.debtor.link"

@@ -13,6 +13,10 @@ class KreanciaInterestRate(models.Model):
     the table is shared: the ECB main refinancing rate in force on 1 January
     or 1 July plus 10 points, and the legal interest rate of the period,
     whose triple is the floor of a contractual rate.
+
+    The model lives in two files: this one (the table and the rates it
+    answers) and ``kreancia_interest_rate_ecb.py``, which keeps the table up
+    to date from the ECB Data Portal and warns managers of a missing rate.
     """
 
     _name = "kreancia.interest.rate"

@@ -21,7 +21,7 @@ class KreanciaIntervention(models.Model):
     invoices: addressee, identity, creditor, payment means, next step.
     """
 
-    _inherit = "kreancia.intervention"
+    _inherit = "kreancia.intervention"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
     # Production

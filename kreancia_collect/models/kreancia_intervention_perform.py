@@ -33,7 +33,7 @@ class KreanciaIntervention(models.Model):
     for ``KREANCIA_RETRY_HOURS``.
     """
 
-    _inherit = "kreancia.intervention"
+    _inherit = "kreancia.intervention"  # pylint: disable=consider-merging-classes-inherited
 
     KREANCIA_RETRY_HOURS = 48  # how long the mail queue tries again an e-mail its server could not take
 

@@ -85,6 +85,13 @@ class KreanciaScenarioStep(models.Model):
         default=3,
         help="After this many unanswered calls the call step is done and the scenario moves on.",
     )
+    handover_partner_id = fields.Many2one(
+        "res.partner",
+        "Receiving party",
+        check_company=True,
+        help="Hand-over steps: the agency, bailiff or lawyer whose case is opened. "
+        "Empty: the manager chooses it before sending the case.",
+    )
 
     _delay_scenario_uniq = models.Constraint(
         "unique(scenario_id, delay_days)",

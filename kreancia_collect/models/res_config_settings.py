@@ -4,6 +4,16 @@ from odoo import fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
+    # ------------------------------------------------------------------
+    # Payment commitments
+    # ------------------------------------------------------------------
     kreancia_commitment_tolerance_days = fields.Integer(
         related="company_id.kreancia_commitment_tolerance_days", readonly=False
+    )
+
+    # ------------------------------------------------------------------
+    # Debtor page
+    # ------------------------------------------------------------------
+    kreancia_declared_payment_pause_days = fields.Integer(
+        related="company_id.kreancia_declared_payment_pause_days", readonly=False
     )

@@ -2,15 +2,26 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from ..tools import legal
 from ..tools.scoring import suggest_trust
+from .kreancia_case import PARTY_ROLES
 
 # who may read a customer's collection history (core's partner "Invoicing" tab shows to the same groups)
 ACCOUNTING_READERS = "account.group_account_invoice,account.group_account_readonly"
 
 
 class ResPartner(models.Model):
+    """A customer under collection, and a party receiving hand-overs.
+
+    One banner per concern: dunning follow-up, payer segment, legal terms,
+    statement of account, aged balance, calls, debtor page, hand-overs.
+    """
+
     _inherit = "res.partner"
 
+    # ------------------------------------------------------------------
+    # Dunning follow-up: scenario, collector, pause, history, overdue
+    # ------------------------------------------------------------------
     dunning_scenario_id = fields.Many2one(
         "kreancia.scenario",
         "Dunning scenario",
@@ -44,17 +55,6 @@ class ResPartner(models.Model):
     dunning_oldest_days_late = fields.Integer("Oldest days late", compute="_compute_dunning_overdue")
     dunning_current_step_id = fields.Many2one(
         "kreancia.scenario.step", "Current step", compute="_compute_dunning_overdue"
-    )
-    dunning_trust_manual = fields.Boolean(
-        "Segment set by hand",
-        company_dependent=True,
-        help="The payer segment was chosen by a person: the daily suggestion no longer changes it.",
-    )
-    dunning_suggested_trust = fields.Selection(
-        [("good", "Good Debtor"), ("normal", "Normal Debtor"), ("bad", "Bad Debtor")],
-        "Suggested segment",
-        compute="_compute_dunning_suggested_trust",
-        help="From the last 12 months: average days late of paid invoices and broken commitments.",
     )
 
     def _dunning_count(self, model, domain=()):
@@ -118,6 +118,55 @@ class ResPartner(models.Model):
             partner.dunning_oldest_days_late = (today - oldest).days if oldest else 0
             partner.dunning_current_step_id = step_id
 
+    @api.constrains("dunning_pause_until", "dunning_pause_reason")
+    def _check_dunning_pause(self):
+        for partner in self:
+            if partner.dunning_pause_until and not partner.dunning_pause_reason:
+                raise ValidationError(
+                    self.env._("Give a reason for pausing the dunning of %(partner)s.", partner=partner.display_name)
+                )
+
+    def action_dunning_calls(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("kreancia_collect.kreancia_call_action")
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    def action_dunning_commitments(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("kreancia_collect.kreancia_commitment_action")
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        return action
+
+    def action_dunning_log_call(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("kreancia_collect.kreancia_call_log_action")
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    def action_dunning_interventions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("kreancia_collect.kreancia_intervention_action")
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    # ------------------------------------------------------------------
+    # Payer segment: core's company-dependent ``trust``, its default applied
+    # ------------------------------------------------------------------
+    dunning_trust_manual = fields.Boolean(
+        "Segment set by hand",
+        company_dependent=True,
+        help="The payer segment was chosen by a person: the daily suggestion no longer changes it.",
+    )
+    dunning_suggested_trust = fields.Selection(
+        [("good", "Good Debtor"), ("normal", "Normal Debtor"), ("bad", "Bad Debtor")],
+        "Suggested segment",
+        compute="_compute_dunning_suggested_trust",
+        help="From the last 12 months: average days late of paid invoices and broken commitments.",
+    )
+
     def _compute_dunning_suggested_trust(self):
         since = fields.Date.subtract(fields.Date.context_today(self), months=12)
         delays = self._dunning_average_days_late(since)
@@ -180,9 +229,6 @@ class ResPartner(models.Model):
             ):
                 partner.with_context(kreancia_auto_trust=True).trust = partner.dunning_suggested_trust
 
-    # ------------------------------------------------------------------
-    # Payer segment: core's company-dependent ``trust``, its default applied
-    # ------------------------------------------------------------------
     @api.model
     def _dunning_trust_sql(self, alias, company_id):
         """SQL text of the payer segment of the customer ``alias`` in the company ``company_id`` (SQL).
@@ -217,36 +263,204 @@ class ResPartner(models.Model):
             partner.with_context(kreancia_auto_trust=True).trust = partner.dunning_suggested_trust
         return True
 
-    def action_dunning_calls(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("kreancia_collect.kreancia_call_action")
-        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
-        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
-        return action
+    # ------------------------------------------------------------------
+    # Legal terms: what French law lets a creditor claim beyond the principal
+    # ------------------------------------------------------------------
+    dunning_debtor_type = fields.Selection(
+        [("professional", "Professional"), ("consumer", "Consumer")],
+        "Debtor type",
+        compute="_compute_dunning_debtor_type",
+        store=True,
+        readonly=False,
+        help="Professionals owe late-payment interest (L441-10) and the 40 EUR recovery indemnity "
+        "per late invoice (D441-5); consumers owe neither.",
+    )
+    dunning_contract_rate = fields.Float(
+        "Contractual late-payment rate (%)",
+        digits=(5, 2),
+        help="Rate agreed in this customer's contract; empty applies the legal rate of each half-year "
+        "(ECB rate + 10 points). It may not be below three times the legal interest rate.",
+    )
 
-    def action_dunning_commitments(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("kreancia_collect.kreancia_commitment_action")
-        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
-        return action
-
-    def action_dunning_log_call(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("kreancia_collect.kreancia_call_log_action")
-        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
-        return action
-
-    @api.constrains("dunning_pause_until", "dunning_pause_reason")
-    def _check_dunning_pause(self):
+    @api.depends("is_company", "parent_id.is_company", "vat")
+    def _compute_dunning_debtor_type(self):
         for partner in self:
-            if partner.dunning_pause_until and not partner.dunning_pause_reason:
+            professional = partner.is_company or partner.parent_id.is_company or partner.vat
+            partner.dunning_debtor_type = "professional" if professional else "consumer"
+
+    @api.constrains("dunning_contract_rate")
+    def _check_dunning_contract_rate(self):
+        today = fields.Date.context_today(self)
+        legal_rate = self.env["kreancia.interest.rate"]._legal_rate_on(today)
+        for partner in self:
+            rate = partner.dunning_contract_rate
+            if rate < 0:
+                raise ValidationError(self.env._("A late-payment rate cannot be negative."))
+            if rate and legal_rate is not None and rate < legal.minimum_contractual_rate(legal_rate):
                 raise ValidationError(
-                    self.env._("Give a reason for pausing the dunning of %(partner)s.", partner=partner.display_name)
+                    self.env._(
+                        "A contractual late-payment rate of %(rate)s%% is below the legal floor of "
+                        "%(floor)s%% (three times the legal interest rate of %(legal)s%%).",
+                        rate=rate,
+                        floor=legal.minimum_contractual_rate(legal_rate),
+                        legal=legal_rate,
+                    )
                 )
 
-    def action_dunning_interventions(self):
+    def _is_professional_debtor(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("kreancia_collect.kreancia_intervention_action")
+        return self.commercial_partner_id.dunning_debtor_type != "consumer"
+
+    # ------------------------------------------------------------------
+    # Statement of account
+    # ------------------------------------------------------------------
+    def _dunning_statement_items(self):
+        """Open invoices and credit notes of the customer in the current company, oldest due first.
+
+        Entries "in payment" count as paid, as everywhere in collection.
+        """
+        self.ensure_one()
+        return self.env["account.move"].search(
+            [
+                ("commercial_partner_id", "=", self.commercial_partner_id.id),
+                ("company_id", "=", self.env.company.id),
+                ("move_type", "in", ("out_invoice", "out_refund")),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+            ],
+            order="invoice_date_due, name, id",
+        )
+
+    def _dunning_statement_date(self):
+        # a case file prints the statement as of its own date, so that it reads the same every time
+        return self.env.context.get("kreancia_statement_date") or fields.Date.context_today(self)
+
+    def _dunning_statement_overdue(self, items):
+        today = self._dunning_statement_date()
+        return sum(
+            move.amount_residual_signed
+            for move in items
+            if move.move_type == "out_invoice" and move.invoice_date_due and move.invoice_date_due < today
+        )
+
+    def _dunning_statement_address(self):
+        """The invoicing contact with an address, else the customer."""
+        self.ensure_one()
+        commercial = self.commercial_partner_id
+        invoicing = commercial.child_ids.filtered(lambda contact: contact.type == "invoice" and contact.street)[:1]
+        return invoicing or commercial
+
+    # ------------------------------------------------------------------
+    # Aged balance and account export
+    # ------------------------------------------------------------------
+    dunning_aged_html = fields.Html("Aged balance", compute="_compute_dunning_aged_html", sanitize=False, readonly=True)
+
+    def _compute_dunning_aged_html(self):
+        partners = self.filtered(lambda partner: partner._origin.id and not partner.parent_id)
+        (self - partners).dunning_aged_html = False
+        if not partners:
+            return
+        report = self.env["kreancia.aged.balance"]
+        company = self.env.company
+        if not report.has_access("read"):
+            partners.dunning_aged_html = False
+            return
+        balance = report.aged_balance(
+            self.env.context.get("kreancia_as_of"),
+            domain=[("partner_id", "in", partners._origin.ids)],
+            company_ids=company.ids,
+            group_by=("partner_id",),
+        )[company.id]
+        buckets = self.env["kreancia.aging.bucket"]._company_buckets(company).sorted(lambda b: (b.sequence, b.id))
+        for partner in partners:
+            line = balance.lines.get((partner._origin.id,))
+            partner.dunning_aged_html = self.env["ir.qweb"]._render(
+                "kreancia_collect.res_partner_aged_line",
+                {"line": line, "buckets": buckets, "currency": company.currency_id},
+            )
+
+    def action_dunning_open_items(self):
+        """The customer's open items today, in the aged balance."""
+        self.ensure_one()
+        return self.env["kreancia.aged.balance"].action_open(
+            domain=[("partner_id", "=", self.commercial_partner_id.id)],
+            name=self.env._("Open items of %(customer)s", customer=self.commercial_partner_id.display_name),
+        ) | {"view_mode": "list,pivot,graph", "views": [(False, "list"), (False, "pivot"), (False, "graph")]}
+
+    def action_dunning_export_account_xlsx(self):
+        """Download the customer's account (statement, reminders, calls, commitments) as XLSX."""
+        self.ensure_one()
+        export = self.env["kreancia.xlsx.export"]
+        raw = export.customer_account_xlsx(self)
+        return export._download(self.commercial_partner_id, f"account_{self.commercial_partner_id.id}.xlsx", raw)
+
+    # ------------------------------------------------------------------
+    # Calls: a number found wrong
+    # ------------------------------------------------------------------
+    dunning_wrong_phone = fields.Char(
+        "Wrong number",
+        copy=False,
+        help="A call found this number wrong: My Calls flags it until the number is corrected.",
+    )
+
+    def action_dunning_clear_wrong_phone(self):
+        self.dunning_wrong_phone = False
+        return True
+
+    # ------------------------------------------------------------------
+    # Debtor page, as the agents see it: links, actions and plans waiting
+    # ------------------------------------------------------------------
+    dunning_debtor_link_ids = fields.One2many(
+        "kreancia.debtor.link", "partner_id", "Debtor links", groups="kreancia_collect.kreancia_collect_group_agent"
+    )
+    dunning_debtor_action_ids = fields.One2many(
+        "kreancia.debtor.action",
+        "partner_id",
+        "Debtor page activity",
+        domain=[("action", "not in", ("view", "download"))],
+        groups="kreancia_collect.kreancia_collect_group_agent",
+    )
+    dunning_plan_proposal_ids = fields.One2many(
+        "kreancia.plan.proposal",
+        "partner_id",
+        "Plan proposals",
+        groups="kreancia_collect.kreancia_collect_group_agent",
+    )
+
+    # ------------------------------------------------------------------
+    # Hand-overs: a receiving party's terms (agency, bailiff, lawyer), copied
+    # on each case handed over to it, and the customer's cases
+    # ------------------------------------------------------------------
+    dunning_case_role = fields.Selection(PARTY_ROLES, "Receives hand-overs as")
+    dunning_mandate_ref = fields.Char("Collection mandate reference")
+    dunning_commission_rate = fields.Float(
+        "Collection commission (%)", digits=(5, 2), help="Share of the amounts it recovers that it invoices."
+    )
+    dunning_case_ids = fields.One2many(
+        "kreancia.case", "partner_id", "Hand-over cases", groups="kreancia_collect.kreancia_collect_group_agent"
+    )
+    dunning_case_count = fields.Integer("Hand-over case count", compute="_compute_dunning_case_count")
+
+    def _compute_dunning_case_count(self):
+        # a count only, shown to collection users: invoicing users without access to cases see 0, not an error
+        cases = self.env["kreancia.case"]
+        if not cases.has_access("read"):
+            self.dunning_case_count = 0
+            return
+        counts = dict(cases._read_group([("partner_id", "in", self.ids)], ["partner_id"], ["__count"]))
+        for partner in self:
+            partner.dunning_case_count = counts.get(partner._origin, 0)
+
+    def action_dunning_cases(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("kreancia_collect.kreancia_case_action")
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    def action_dunning_hand_over(self):
+        """Open a hand-over case for the customer's open invoices."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("kreancia_collect.kreancia_case_create_action")
+        action["context"] = {"active_model": "res.partner", "active_ids": self.ids, "active_id": self.id}
         return action

@@ -12,4 +12,3 @@ from . import kreancia_case_recovery_register
 from . import kreancia_case_close
 from . import kreancia_collector_assign
 from . import kreancia_call_reassign
-from . import kreancia_collection_overview

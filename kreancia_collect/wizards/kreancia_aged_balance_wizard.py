@@ -2,7 +2,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..models.account_move import DUNNING_STATES
-from ..models.kreancia_aged_balance import TRUST_SELECTION
+from ..reports.kreancia_aged_balance import TRUST_SELECTION
 
 
 class KreanciaAgedBalanceWizard(models.TransientModel):

@@ -8,7 +8,7 @@ from odoo.tools import float_compare, float_round, format_amount, format_date
 
 from ..models.kreancia_call import OUTCOMES
 from ..models.kreancia_scenario_step import IDENTITIES
-from ..models.kreancia_worklist import QUEUE_LIMIT
+from ..reports.kreancia_worklist import QUEUE_LIMIT
 
 
 class KreanciaCallLog(models.TransientModel):

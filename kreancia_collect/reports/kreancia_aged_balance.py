@@ -3,8 +3,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL, format_date
 
+from ..models.account_move import DUNNING_STATES
 from ..tools.aging import AgedItem, age
-from .account_move import DUNNING_STATES
 
 KIND_SELECTION = [("invoice", "Invoice"), ("credit_note", "Credit note"), ("payment", "Unallocated payment")]
 # a row's id is its journal item's and its as-of date's: line id x DAYS + the date's ordinal (under 10**6 until 2738)

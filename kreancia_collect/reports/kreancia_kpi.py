@@ -269,13 +269,13 @@ class KreanciaKpi(models.AbstractModel):
     # Expected collection
     # ------------------------------------------------------------------
     @api.model
-    def _deduct_credits(self, invoices, credits):
-        """Set each invoice's ``to_collect``: its amount once its customer's ``credits`` settled the first expected."""
+    def _deduct_credits(self, invoices, credit):
+        """Set each invoice's ``to_collect``: its amount once its customer's ``credit`` settled the first expected."""
         by_partner = {}
         for invoice in sorted(invoices, key=lambda inv: (inv["expected"], inv["date_due"], inv["move_id"])):
             by_partner.setdefault(invoice["partner_id"], []).append(invoice)
         for partner_id, partner_invoices in by_partner.items():
-            amounts = kpi.deduct_credits([inv["amount"] for inv in partner_invoices], credits.get(partner_id, 0.0))
+            amounts = kpi.deduct_credits([inv["amount"] for inv in partner_invoices], credit.get(partner_id, 0.0))
             for invoice, amount in zip(partner_invoices, amounts, strict=True):
                 invoice["to_collect"] = amount
 
@@ -329,9 +329,9 @@ class KreanciaKpi(models.AbstractModel):
         items = report.search_fetch(
             [("company_id", "=", company.id)], ["move_id", "partner_id", "trust", "kind", "date_due", "amount_residual"]
         )
-        credits = {}
+        credit = {}
         for item in items.filtered(lambda item: item.kind != "invoice"):
-            credits[item.partner_id.id] = credits.get(item.partner_id.id, 0.0) - item.amount_residual
+            credit[item.partner_id.id] = credit.get(item.partner_id.id, 0.0) - item.amount_residual
         items = items.filtered(lambda item: item.kind == "invoice")
         segment_profiles = {trust: kpi.delay_profile(days) for trust, days in by_segment.items()}
         overall = kpi.delay_profile(everyone)
@@ -356,7 +356,7 @@ class KreanciaKpi(models.AbstractModel):
                     "expected": expected,
                 }
             )
-        self._deduct_credits(invoices, credits)
+        self._deduct_credits(invoices, credit)
         totals = kpi.weekly_forecast([(inv["expected"], inv["to_collect"]) for inv in invoices], as_of, weeks)
         return {
             "profiles": profiles,

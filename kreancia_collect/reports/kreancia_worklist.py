@@ -2,7 +2,7 @@ from odoo import api, fields, models, tools
 from odoo.fields import Domain
 from odoo.tools import SQL, format_date
 
-from .kreancia_call import OUTCOMES
+from ..models.kreancia_call import OUTCOMES
 
 # the list's order and filters travel with "Log a call" (static/src/js/kreancia_worklist_list.js)
 QUEUE_LIMIT = 500

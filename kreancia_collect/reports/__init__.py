@@ -1,0 +1,7 @@
+from . import kreancia_aged_balance
+from . import kreancia_kpi
+from . import kreancia_case_report
+from . import kreancia_collection_overview
+
+# a view over the columns of the models above: created last
+from . import kreancia_worklist
