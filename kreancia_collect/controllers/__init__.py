@@ -1,1 +1,2 @@
 from . import debtor_portal
+from . import xlsx_download

@@ -22,7 +22,6 @@ from . import mail_thread
 from . import ir_actions_report
 from . import kreancia_aging_bucket
 from . import ir_module_module
-from . import kreancia_xlsx_export
 from . import kreancia_debtor_link
 from . import kreancia_debtor_link_actions
 from . import kreancia_debtor_action

@@ -207,7 +207,8 @@ class KreanciaCase(models.Model):
         return {case.id: case_file.build_zip(case._file_entries(own[case.id]), case._file_date()) for case in self}
 
     def _store_case_files(self):
-        """Build the case files and keep each one as the case's attachment (replacing the previous one)."""
+        """Build the case files and keep each one as the case's attachment (replacing the previous one), to be
+        e-mailed: an e-mail needs an attachment, a download does not."""
         files = self._case_files()
         for case in self:
             values = {
@@ -237,12 +238,17 @@ class KreanciaCase(models.Model):
     # ------------------------------------------------------------------
 
     def action_download_file(self):
-        """Build the case file again from today's facts and download it."""
+        """Download the case file, built again from today's facts when the browser asks for it.
+
+        Streamed by ``controllers/xlsx_download.py``, never stored: only the
+        file e-mailed to the receiving party is kept (``file_attachment_id``).
+        """
         self.ensure_one()
-        self._store_case_files()
+        self.check_access("read")
+        companies = ",".join(str(company_id) for company_id in self.env.companies.ids)
         return {
             "type": "ir.actions.act_url",
-            "url": f"/web/content/{self.file_attachment_id.id}?download=true",
+            "url": f"/kreancia_collect/case_file/{self.id}?companies={companies}",
             "target": "self",
         }
 

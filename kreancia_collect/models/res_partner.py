@@ -390,9 +390,7 @@ class ResPartner(models.Model):
     def action_dunning_export_account_xlsx(self):
         """Download the customer's account (statement, reminders, calls, commitments) as XLSX."""
         self.ensure_one()
-        export = self.env["kreancia.xlsx.export"]
-        raw = export.customer_account_xlsx(self)
-        return export._download(self.commercial_partner_id, f"account_{self.commercial_partner_id.id}.xlsx", raw)
+        return self.env["kreancia.xlsx.export"]._download("account", self.commercial_partner_id)
 
     # ------------------------------------------------------------------
     # Calls: a number found wrong

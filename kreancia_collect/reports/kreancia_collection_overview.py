@@ -171,6 +171,4 @@ class KreanciaCollectionOverview(models.TransientModel):
 
     def action_export_xlsx(self):
         self.ensure_one()
-        export = self.env["kreancia.xlsx.export"]
-        raw = export.kpi_xlsx(self)
-        return export._download(self, f"collection_kpis_{fields.Date.to_string(self.as_of)}.xlsx", raw)
+        return self.env["kreancia.xlsx.export"]._download("kpi", self)

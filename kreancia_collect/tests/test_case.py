@@ -7,7 +7,7 @@ import openpyxl
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.base.models.ir_actions_report import IrActionsReport
 
@@ -153,8 +153,7 @@ class TestCase(KreanciaCommon):
         self.env["kreancia.call"].log_call(
             self.customer.id, "refused", phone="+33 4 78 00 00 01", note="Says cash is short"
         )
-        case.action_download_file()
-        entries, archive = self._zip(case.file_attachment_id.raw)
+        entries, archive = self._zip(case._case_files()[case.id])  # what the download streams (TestCaseFileDownload)
         names = list(entries)
         self.assertEqual(
             names,
@@ -431,3 +430,49 @@ class TestCase(KreanciaCommon):
         with self.assertRaises(AccessError):
             case.with_user(user_b).read(["name"])
         self.assertEqual(self.env["kreancia.case"].with_user(self.agent).search([]), case)
+
+
+@tagged("post_install", "-at_install")
+class TestCaseFileDownload(KreanciaCommon, HttpCase):
+    """The case file is streamed to the browser, built at each download; only the e-mailed one is stored."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.agency = cls.env["res.partner"].create(
+            {"name": "Cabinet Recouvrement Test", "is_company": True, "dunning_case_role": "agency"}
+        )
+
+    _open_by_hand = TestCase._open_by_hand
+    _zip = TestCase._zip
+
+    def test_case_file_download_is_streamed_not_stored(self):
+        """Each click builds the file again and streams it: nothing piles up on the case, only the e-mail keeps one."""
+        case = self._open_by_hand(self.make_invoice(self.customer, 40, 700.0))
+        self.authenticate(self.agent.login, self.agent.login)
+        url = case.with_user(self.agent).action_download_file()["url"]
+        downloads = [self.url_open(url) for _click in range(3)]
+        self.assertEqual([response.status_code for response in downloads], [200] * 3, "agents read cases")
+        self.assertEqual(downloads[0].headers["Content-Type"], "application/zip")
+        self.assertIn(f"{case.name.replace('/', '_')}.zip", downloads[0].headers["Content-Disposition"])
+        self.assertEqual(
+            {response.content for response in downloads}, {case._case_files()[case.id]}, "the case file, built again"
+        )
+        entries, _archive = self._zip(downloads[0].content)
+        self.assertEqual(len(openpyxl.load_workbook(io.BytesIO(entries[list(entries)[-1]])).sheetnames), 9)
+        self.assertFalse(case.file_attachment_id)
+        attachments = (
+            self.env["ir.attachment"].sudo().search([("res_model", "=", case._name), ("res_id", "=", case.id)])
+        )
+        self.assertFalse(attachments, "no file stored at each download")
+        elsewhere = self.env["res.company"].create({"name": "Elsewhere"})
+        outsider = new_test_user(
+            self.env,
+            login="kc_outsider",
+            groups="kreancia_collect.kreancia_collect_group_manager",
+            company_id=elsewhere.id,
+            company_ids=[Command.set(elsewhere.ids)],
+        )
+        self.authenticate(outsider.login, outsider.login)
+        self.assertIn(self.url_open(url).status_code, (403, 404), "a case of a company the user may not see")
+        self.assertEqual(self.url_open(f"/kreancia_collect/case_file/{case.id}").status_code, 403)

@@ -5,8 +5,9 @@ from openpyxl import load_workbook
 
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
+from ..reports.kreancia_xlsx_export import XLSX_MIMETYPE
 from .common import KreanciaFiguresCommon
 
 AS_OF = date(2026, 6, 15)
@@ -66,14 +67,6 @@ class TestXlsx(KreanciaFiguresCommon):
         with self.assertRaisesRegex(UserError, "No open item"):
             wizard.action_export_xlsx()
 
-    def test_download_is_an_attachment(self):
-        wizard = self.env["kreancia.aged.balance.wizard"].create({"as_of": AS_OF})
-        action = wizard.action_export_xlsx()
-        attachment_id = int(action["url"].split("/")[3].split("?")[0])
-        attachment = self.env["ir.attachment"].browse(attachment_id)
-        self.assertEqual(attachment.name, "aged_balance_2026-06-15.xlsx")
-        self.assertEqual(self.workbook(attachment.raw).sheetnames, [self.company.name[:31]])
-
     def test_customer_account_in_french_dates(self):
         self.env["res.lang"]._activate_lang("fr_FR")
         export = self.env["kreancia.xlsx.export"].with_context(lang="fr_FR")
@@ -106,4 +99,64 @@ class TestXlsx(KreanciaFiguresCommon):
         self.assertEqual(forecast["B20"].value, "=SUM(B7:B19)")
         self.assertEqual(
             sum(forecast.cell(row, 2).value for row in range(7, 20)), 550, "600 + 150 less the open 200 credit note"
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestXlsxDownload(KreanciaFiguresCommon, HttpCase):
+    """The exports are built when the browser asks for them and streamed: nothing is stored at each click."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.invoice_at(cls.customer, date(2026, 4, 1), date(2026, 5, 1), 1000)
+
+    def download(self, action):
+        self.assertEqual((action["type"], action["target"]), ("ir.actions.act_url", "self"))
+        response = self.url_open(action["url"])
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers["Content-Type"], XLSX_MIMETYPE)
+        return response
+
+    def test_downloads_are_streamed_not_stored(self):
+        self.authenticate(self.manager.login, self.manager.login)
+        env = self.env(user=self.manager)
+        wizard = env["kreancia.aged.balance.wizard"].create({"as_of": AS_OF})
+        overview = env["kreancia.collection.overview"].create({"as_of": AS_OF})
+        customer = self.customer.with_env(env)
+        xlsx_count = self.env["ir.attachment"].sudo().search_count([("mimetype", "=", XLSX_MIMETYPE)])
+        for _click in range(3):
+            aged = self.download(wizard.action_export_xlsx())
+            account = self.download(customer.action_dunning_export_account_xlsx())
+            kpis = self.download(overview.action_export_xlsx())
+        self.assertIn("aged_balance_2026-06-15.xlsx", aged.headers["Content-Disposition"])
+        self.assertEqual(load_workbook(io.BytesIO(aged.content)).sheetnames, [self.company.name[:31]])
+        self.assertIn(f"account_{self.customer.id}.xlsx", account.headers["Content-Disposition"])
+        self.assertEqual(load_workbook(io.BytesIO(account.content)).worksheets[0]["A8"].value, self.invoice_name())
+        self.assertIn("collection_kpis_", kpis.headers["Content-Disposition"])
+        self.assertEqual(len(load_workbook(io.BytesIO(kpis.content)).sheetnames), 5, "DSO, steps, promises, ...")
+        records = [(wizard._name, wizard.id), (overview._name, overview.id), (customer._name, customer.id)]
+        for model, res_id in records:
+            attachments = self.env["ir.attachment"].sudo().search([("res_model", "=", model), ("res_id", "=", res_id)])
+            self.assertFalse(attachments, f"nothing stored on {model}")
+        self.assertEqual(self.env["ir.attachment"].sudo().search_count([("mimetype", "=", XLSX_MIMETYPE)]), xlsx_count)
+
+    def invoice_name(self):
+        return self.env["account.move"].search([("partner_id", "=", self.customer.id)], limit=1).name
+
+    def test_refused_downloads(self):
+        wizard = self.env["kreancia.aged.balance.wizard"].with_user(self.manager).create({"as_of": AS_OF})
+        url = wizard.action_export_xlsx()["url"]
+        other = new_test_user(
+            self.env, login="kc_other_manager", groups="kreancia_collect.kreancia_collect_group_manager"
+        )
+        self.authenticate(other.login, other.login)
+        self.assertEqual(self.url_open(url).status_code, 403, "another user's wizard")
+        self.assertEqual(self.url_open("/kreancia_collect/xlsx/nothing/1").status_code, 404)
+        self.assertEqual(self.url_open(f"/kreancia_collect/xlsx/kpi/{wizard.id + 10**6}").status_code, 404)
+        elsewhere = self.env["res.company"].create({"name": "Elsewhere"})
+        self.assertEqual(
+            self.url_open(f"/kreancia_collect/xlsx/account/{self.customer.id}?companies={elsewhere.id}").status_code,
+            403,
+            "a company the user does not belong to",
         )

@@ -82,6 +82,4 @@ class KreanciaAgedBalanceWizard(models.TransientModel):
 
     def action_export_xlsx(self):
         self.ensure_one()
-        export = self.env["kreancia.xlsx.export"]
-        raw = export.aged_balance_xlsx(self)
-        return export._download(self, f"aged_balance_{fields.Date.to_string(self.as_of)}.xlsx", raw)
+        return self.env["kreancia.xlsx.export"]._download("aged_balance", self)

@@ -4,14 +4,24 @@ from odoo.tools import format_date
 
 from ..tools.xlsx import Book, Column, excel_date_format
 
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# the exports by the name in their download's URL, and the model of the record each one exports
+EXPORTS = {
+    "aged_balance": "kreancia.aged.balance.wizard",
+    "kpi": "kreancia.collection.overview",
+    "account": "res.partner",
+}
+
 
 class KreanciaXlsxExport(models.AbstractModel):
     """XLSX exports of the figures: aged balance, KPIs and a customer's account.
 
-    Each ``*_xlsx`` method returns the file's bytes; ``_download`` hands
-    them to the browser as an attachment. Labels follow the user's
-    language, dates its date format; amounts are numbers in the company's
-    currency, totals ``SUM`` formulas.
+    Each ``*_xlsx`` method returns the file's bytes. A button returns
+    ``_download``'s action: the browser then asks the file of
+    ``controllers/xlsx_download.py``, built at that moment and streamed,
+    never stored, so nothing piles up on the record at each click. Labels
+    follow the user's language, dates its date format; amounts are numbers
+    in the company's currency, totals ``SUM`` formulas.
     """
 
     _name = "kreancia.xlsx.export"
@@ -35,17 +45,36 @@ class KreanciaXlsxExport(models.AbstractModel):
         return lines
 
     @api.model
-    def _download(self, record, filename, raw):
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": filename,
-                "raw": raw,
-                "res_model": record._name,
-                "res_id": record.id,
-                "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            }
-        )
-        return {"type": "ir.actions.act_url", "url": f"/web/content/{attachment.id}?download=true", "target": "self"}
+    def _download(self, kind, record):
+        """The action downloading the export ``kind`` (a key of ``EXPORTS``) of ``record``.
+
+        What would refuse the export is checked now, so the user reads it in
+        a dialog and not on an error page. The URL carries the companies
+        selected in the web client, as the button saw them.
+        """
+        record.ensure_one()
+        record.check_access("read")
+        if kind == "aged_balance":
+            report = record._checked().with_context(kreancia_as_of=fields.Date.to_string(record.as_of))
+            if not report.search_count(record._domain(), limit=1):
+                raise UserError(self.env._("No open item matches these filters at this date."))
+        companies = ",".join(str(company_id) for company_id in self.env.companies.ids)
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/kreancia_collect/xlsx/{kind}/{record.id}?companies={companies}",
+            "target": "self",
+        }
+
+    @api.model
+    def _file(self, kind, record):
+        """``(file name, XLSX bytes)`` of the export ``kind`` of ``record``, read as the current user."""
+        record.check_access("read")
+        if kind == "aged_balance":
+            return f"aged_balance_{fields.Date.to_string(record.as_of)}.xlsx", self.aged_balance_xlsx(record)
+        if kind == "kpi":
+            return f"collection_kpis_{fields.Date.to_string(record.as_of)}.xlsx", self.kpi_xlsx(record)
+        partner = record.commercial_partner_id
+        return f"account_{partner.id}.xlsx", self.customer_account_xlsx(partner)
 
     # ------------------------------------------------------------------
     # Aged balance
