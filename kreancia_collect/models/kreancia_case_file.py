@@ -70,7 +70,9 @@ class KreanciaCase(models.Model):
         """``[{reference, date, subject, recipient, body}]`` of every e-mail sent to the customer."""
         rows = []
         for intervention in self._timeline().filtered(lambda i: i.channel == "email" and (i.message_id or i.mail_id)):
-            message, mail = intervention.message_id, intervention.mail_id
+            # the e-mail is the case's evidence: whoever may read the case reads what was sent, though
+            # Odoo keeps the mail queue for administrators
+            message, mail = intervention.message_id.sudo(), intervention.mail_id.sudo()
             recipients = [mail.email_to] if mail.email_to else []
             recipients += (mail.recipient_ids or message.partner_ids).mapped("email_formatted")
             rows.append(

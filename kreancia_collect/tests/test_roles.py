@@ -1,4 +1,3 @@
-import contextlib
 from datetime import datetime, timedelta
 
 from freezegun import freeze_time
@@ -152,12 +151,6 @@ class TestRoles(KreanciaCommon):
         )
         return wizard.action_confirm()
 
-    @contextlib.contextmanager
-    def refused(self, exception, text):
-        with self.assertRaises(exception) as caught:
-            yield
-        self.assertIn(text, str(caught.exception))
-
     # ------------------------------------------------------------------
     # Collection manager
     # ------------------------------------------------------------------
@@ -281,6 +274,27 @@ class TestRoles(KreanciaCommon):
         case.action_close()
         env["kreancia.case.close"].create({"case_id": case.id, "close_reason": "recovered"}).action_confirm()
         self.assertEqual(case.state, "closed")
+
+    def test_manager_builds_the_case_file_of_a_customer_reminded_by_email(self):
+        customer = self.customer_b("Mailed B")
+        invoice = self.invoice_b(customer, 5, dunning_scenario_id=self.manual_b.id)
+        self.run_b(self.manager_b)
+        reminder = self.interventions_b(customer)
+        self.assertEqual((reminder.channel, reminder.state), ("email", "done"), reminder.error)
+        env = self.as_user(self.manager_b)
+        action = (
+            env["kreancia.case.create"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"agency_id": self.agency_b.id})
+            .action_confirm()
+        )
+        case = env["kreancia.case"].browse(action["res_id"])
+        # the e-mails sent are part of the evidence, though a manager may not read the mail queue itself
+        emails = case._emails_sent()
+        self.assertEqual([row["reference"] for row in emails], [reminder.name])
+        self.assertIn(invoice.name, emails[0]["body"])
+        case.action_send()
+        self.assertEqual(case.state, "sent")
 
     def test_manager_reassigns_calls_and_assigns_collectors(self):
         customers = [self.customer_b("Reassign B1"), self.customer_b("Reassign B2")]
