@@ -44,3 +44,4 @@ from . import test_debtor_page_display
 from . import test_migration
 from . import test_call_logic
 from . import test_speed_guards
+from . import test_query_budget

@@ -1,3 +1,4 @@
+import contextlib
 import subprocess
 import tempfile
 from datetime import date, timedelta
@@ -19,15 +20,109 @@ def pdf_text(raw):
         ).stdout
 
 
-class KreanciaCommon(AccountTestInvoicingCommon):
+class KreanciaAssertions:
+    """What a user would notice after a run: the mails sent, the tasks planned, the letters printed.
+
+    Mixed into ``KreanciaCommon``; every assertion returns what it found, for
+    the checks particular to a test.
+    """
+
+    @contextlib.contextmanager
+    def refused(self, exception, text):
+        """Expect ``exception`` mentioning ``text``; the savepoint undoes what was written."""
+        with self.assertRaises(exception) as caught:
+            yield
+        self.assertIn(text, str(caught.exception))
+
+    def mails_to(self, partner):
+        """The e-mails queued about ``partner`` (sent to its contacts), whatever their state."""
+        return self.env["mail.mail"].search([("model", "=", "res.partner"), ("res_id", "=", partner.id)])
+
+    def assertMailTo(self, partner_or_email, subject=None, body_contains=()):
+        """The one e-mail queued to a partner (or one of its contacts) or an address, with that subject and body.
+
+        ``subject`` is a part of the subject; ``body_contains`` parts of the body.
+        Returns the ``mail.mail``.
+        """
+        if isinstance(partner_or_email, str):
+            domain = ["|", ("email_to", "ilike", partner_or_email), ("recipient_ids.email", "=ilike", partner_or_email)]
+        else:
+            partners = partner_or_email | partner_or_email.child_ids
+            domain = [
+                "|",
+                ("recipient_ids", "in", partners.ids),
+                "&",
+                ("model", "=", "res.partner"),
+                ("res_id", "=", partner_or_email.id),
+            ]
+        if subject:
+            domain.append(("subject", "ilike", subject))
+        mails = self.env["mail.mail"].sudo().search(domain)
+        mails = mails.filtered(lambda mail: all(part in (mail.body_html or "") for part in body_contains))
+        self.assertEqual(len(mails), 1, f"one e-mail to {partner_or_email} ({subject=}, {body_contains=})")
+        return mails
+
+    def assertTask(self, record, user=None, summary=None):
+        """The one activity planned on ``record`` (for ``user``, with ``summary`` in its summary).
+
+        Returns the ``mail.activity``.
+        """
+        domain = [("res_model", "=", record._name), ("res_id", "=", record.id)]
+        if user:
+            domain.append(("user_id", "=", user.id))
+        if summary:
+            domain.append(("summary", "ilike", summary))
+        tasks = self.env["mail.activity"].sudo().search(domain)
+        self.assertEqual(len(tasks), 1, f"one task on {record.display_name} ({user=}, {summary=})")
+        return tasks
+
+    def assertLetterText(self, intervention, *fragments):
+        """The text of the intervention's PDF, blanks collapsed to one space, holds every fragment.
+
+        Returns that text.
+        """
+        self.assertTrue(intervention.attachment_id, f"{intervention.name} has its PDF")
+        text = " ".join(pdf_text(intervention.attachment_id.raw).split())
+        for fragment in fragments:
+            self.assertIn(fragment, text)
+        return text
+
+    def manager_todos(self, user=None, summary="Late-payment rate of half-year"):
+        """The to-dos asking ``user`` (the manager) to record a missing late-payment rate."""
+        user = user or self.manager
+        return self.env["mail.activity"].search(
+            [
+                ("user_id", "=", user.id),
+                ("res_model", "=", "res.partner"),
+                ("res_id", "=", user.company_id.partner_id.id),
+                ("summary", "like", summary),
+            ]
+        )
+
+    def notice_for(self, customer, *invoices, days=0):
+        """The formal notice the run sends ``customer`` once ``invoices`` stand at ``self.letter_step``."""
+        for invoice in invoices:
+            self.at_step(invoice, self.letter_step)
+        self.run_escalation(days=days)
+        return self.interventions(customer).filtered(lambda i: i.channel == "formal_notice")
+
+
+class KreanciaCommon(KreanciaAssertions, AccountTestInvoicingCommon):
     """Shared builders: a company with a four-step scenario and French customers.
 
     ``make_invoice(partner, days_late)`` posts an invoice due ``days_late``
     days before ``cls.today``; ``run(days=0)`` runs the escalation as of
-    ``cls.today + days``.
+    ``cls.today + days``. ``cls.today`` is the suite's one clock: a test
+    takes its dates from it (``cls.days(n)``), not from the real date,
+    unless what it checks follows the real date (a page, a wizard's default).
     """
 
     today = date(2026, 6, 15)
+
+    @classmethod
+    def days(cls, count):
+        """The clock's date ``count`` days later (earlier when negative)."""
+        return cls.today + timedelta(days=count)
 
     @classmethod
     def get_default_groups(cls):

@@ -1,4 +1,3 @@
-import contextlib
 from datetime import timedelta
 
 from odoo import fields
@@ -18,13 +17,6 @@ class TestAgentWorkspace(KreanciaCommon):
         cls.france = cls.env.ref("base.fr")
         cls.customer.write({"country_id": cls.france.id, "phone": "04 78 12 34 56"})
         cls.real_today = fields.Date.context_today(cls.env["res.partner"])
-
-    @contextlib.contextmanager
-    def refused(self, exception, text):
-        """Expect ``exception`` mentioning ``text``; the savepoint undoes what was written."""
-        with self.assertRaises(exception) as caught:
-            yield
-        self.assertIn(text, str(caught.exception))
 
     def log_call(self, user=None, **values):
         env = self.env(user=user) if user else self.env

@@ -1,4 +1,3 @@
-import contextlib
 import json
 from datetime import datetime, timedelta
 
@@ -35,12 +34,6 @@ class TestCockpit(KreanciaCommon):
         cls.customer.write({"country_id": cls.env.ref("base.fr").id, "phone": "04 78 12 34 56"})
         cls.call_type = cls.env.ref("mail.mail_activity_data_call")
         cls.real_today = fields.Date.context_today(cls.env["res.partner"])
-
-    @contextlib.contextmanager
-    def refused(self, text):
-        with self.assertRaises(UserError) as caught:
-            yield
-        self.assertIn(text, str(caught.exception))
 
     def wizard(self, user=None, **values):
         env = self.env(user=user or self.agent)
@@ -115,7 +108,7 @@ class TestCockpit(KreanciaCommon):
     def test_bad_promises_are_refused_and_nothing_is_written(self):
         invoice = self.make_invoice(self.customer, 25, 900)
         wizard = self.wizard(outcome="promise", first_date=self.real_today, split_count=0)
-        with self.refused("at least one instalment"):
+        with self.refused(UserError, "at least one instalment"):
             wizard.action_split()
         for date, amount, message in (
             (self.real_today + timedelta(days=3), 0, "positive amount"),
@@ -127,7 +120,7 @@ class TestCockpit(KreanciaCommon):
                 move_ids=[Command.set(invoice.ids)],
                 instalment_ids=[Command.create({"date": date, "amount": amount})],
             )
-            with self.refused(message):
+            with self.refused(UserError, message):
                 wizard.action_confirm()
         self.assertFalse(self.env["kreancia.call"].search([("partner_id", "=", self.customer.id)]))
         self.assertFalse(self.env["kreancia.commitment"].search([("partner_id", "=", self.customer.id)]))
@@ -148,7 +141,7 @@ class TestCockpit(KreanciaCommon):
         task = self.customer.activity_ids
         self.assertEqual(task.date_deadline, moment.date())
         self.assertEqual(task.summary, "Call back at 09:00")
-        with self.refused("in the past"):
+        with self.refused(UserError, "in the past"):
             self.wizard(outcome="callback", callback_at=moment - timedelta(days=3))._log()
 
     def test_no_answer_retries_until_the_step_gives_up(self):

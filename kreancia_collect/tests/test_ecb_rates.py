@@ -14,6 +14,7 @@ from .common import KreanciaCommon
 RECORDED = Path(__file__).parent / "data" / "ecb_mrr_fr_2026-11-23.csv"
 REQUESTS_GET = "odoo.addons.kreancia_collect.models.kreancia_interest_rate_ecb.requests.get"
 LOGGER = "odoo.addons.kreancia_collect.models.kreancia_interest_rate_ecb"
+TODO_H2_2026 = "Late-payment rate of half-year 2 of 2026 not recorded"
 
 
 def answer(body, status=200):
@@ -81,16 +82,6 @@ class TestEcbFetch(KreanciaCommon):
     def row(self, day):
         return self.rates.search([("date_start", "=", day)])
 
-    def manager_todos(self):
-        return self.env["mail.activity"].search(
-            [
-                ("user_id", "=", self.manager.id),
-                ("res_model", "=", "res.partner"),
-                ("res_id", "=", self.company.partner_id.id),
-                ("summary", "=", "Late-payment rate of half-year 2 of 2026 not recorded"),
-            ]
-        )
-
     def test_fetch_records_the_begun_half_year(self):
         before = {rate: rate.read(["ecb_rate", "rate", "legal_rate", "note"]) for rate in self.rates.search([])}
         get = self.fetch(date(2026, 11, 23))
@@ -140,15 +131,14 @@ class TestEcbFetch(KreanciaCommon):
                 self.assertIn("Could not fetch the ECB main refinancing rate for half-year 2 of 2026", logs.output[0])
                 self.assertIn(reason, logs.output[0])
                 self.assertFalse(self.row(date(2026, 7, 1)), "never a guessed rate")
-                todo = self.manager_todos()
-                self.assertEqual(len(todo), 1, "one to-do, however many failures")
+                todo = self.assertTask(self.company.partner_id, self.manager, TODO_H2_2026)  # however many failures
                 self.assertEqual(todo.activity_type_id, self.env.ref("mail.mail_activity_data_todo"))
                 self.assertIn(reason, str(todo.note), "the to-do says why")
 
         # the next fetch succeeds: the rate is recorded and the to-do closed
         self.fetch(date(2026, 11, 24))
         self.assertEqual(self.row(date(2026, 7, 1)).ecb_rate, 2.15)
-        self.assertFalse(self.manager_todos())
+        self.assertFalse(self.manager_todos(summary=TODO_H2_2026))
 
     def test_no_observation_before_the_half_year(self):
         body = (
@@ -158,7 +148,7 @@ class TestEcbFetch(KreanciaCommon):
             self.fetch(date(2026, 11, 23), return_value=answer(body))
         self.assertIn("no observation of FM.B.U2.EUR.4F.KR.MRR_FR.LEV on or before 2026-07-01", logs.output[0])
         self.assertFalse(self.row(date(2026, 7, 1)))
-        self.assertTrue(self.manager_todos())
+        self.assertTrue(self.manager_todos(summary=TODO_H2_2026))
 
     def test_cron_is_installed(self):
         cron = self.env.ref("kreancia_collect.ir_cron_kreancia_interest_rate_ecb")

@@ -8,9 +8,6 @@ from .common import KreanciaCommon
 
 @tagged("post_install", "-at_install")
 class TestEscalation(KreanciaCommon):
-    def mails_to(self, partner):
-        return self.env["mail.mail"].search([("model", "=", "res.partner"), ("res_id", "=", partner.id)])
-
     def test_invoices_of_several_ages_climb_one_step(self):
         fresh = self.make_invoice(self.customer, 0)
         late_8 = self.make_invoice(self.customer, 8)
@@ -47,8 +44,7 @@ class TestEscalation(KreanciaCommon):
         self.assertEqual(intervention.move_ids, invoices)
         self.assertEqual(intervention.amount_total, 750)
         self.assertEqual(intervention.state, "done")
-        mail = self.mails_to(self.customer)
-        self.assertEqual(len(mail), 1, "one e-mail for three invoices")
+        mail = self.assertMailTo(self.customer)  # one e-mail for three invoices
         self.assertEqual(intervention.mail_id, mail)
         self.assertEqual(mail.state, "outgoing", "queued in Odoo's mail queue")
         accounting = self.customer.child_ids.filtered(lambda contact: contact.type == "invoice")

@@ -63,12 +63,6 @@ class TestLetters(KreanciaCommon):
             {"amount": amount, "payment_date": self.today}
         )._create_payments()
 
-    def notice_for(self, customer, *invoices, days=0):
-        for invoice in invoices:
-            self.at_step(invoice, self.letter_step)
-        self.run_escalation(days=days)
-        return self.interventions(customer).filtered(lambda i: i.channel == "formal_notice")
-
     # ------------------------------------------------------------------
     # Identity
     # ------------------------------------------------------------------

@@ -35,11 +35,6 @@ class TestRateMissing(KreanciaCommon):
         cls.rates = cls.env["kreancia.interest.rate"]
         cls.rate_2026_h2 = cls.rates.search([("date_start", "=", date(2026, 7, 1))])
 
-    def notice_for(self, customer, invoice, days=0):
-        self.at_step(invoice, self.letter_step)
-        self.run_escalation(days=days)
-        return self.interventions(customer).filtered(lambda i: i.channel == "formal_notice")
-
     def preview(self, day):
         preview = self.env["kreancia.escalation.preview"].with_user(self.manager).create({"date": day})
         preview.action_compute()
@@ -142,17 +137,6 @@ class TestRateMissing(KreanciaCommon):
     # Before a half-year begins: the managers are told
     # ------------------------------------------------------------------
 
-    def manager_todos(self, user=None):
-        user = user or self.manager
-        return self.env["mail.activity"].search(
-            [
-                ("user_id", "=", user.id),
-                ("res_model", "=", "res.partner"),
-                ("res_id", "=", user.company_id.partner_id.id),
-                ("summary", "like", "Late-payment rate of half-year"),
-            ]
-        )
-
     def test_managers_get_a_todo_before_an_unrecorded_half_year(self):
         # the suite lives in 2026: the coming half-year is the first of 2027, not recorded
         self.at_step(self.make_invoice(self.customer, -5, 1000), self.letter_step)
@@ -161,8 +145,9 @@ class TestRateMissing(KreanciaCommon):
         self.assertFalse(self.manager_todos())
 
         rates._check_coming_half_year(date(2026, 12, 17))
-        todo = self.manager_todos()
-        self.assertEqual(todo.summary, "Late-payment rate of half-year 1 of 2027 not recorded")
+        todo = self.assertTask(
+            self.company.partner_id, self.manager, "Late-payment rate of half-year 1 of 2027 not recorded"
+        )
         self.assertEqual(todo.activity_type_id, self.env.ref("mail.mail_activity_data_todo"))
         self.assertEqual(todo.date_deadline, date(2027, 1, 1))
         self.assertIn("1 letter(s) or formal notice(s) planned on 01/01/2027 would fail", str(todo.note))
