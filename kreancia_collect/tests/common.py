@@ -294,6 +294,7 @@ class SeparateConnectionsCase(BaseCase):
     def setUp(self):
         super().setUp()
         self.registry = Registry(get_db_name())
+        # the real date: what these tests commit is read by runs of other connections, as of the real today
         self.today = fields.Date.today()
         self.created = {}
         self.addCleanup(self.cleanup)

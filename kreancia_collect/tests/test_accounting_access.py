@@ -45,6 +45,7 @@ class AccountingAccessCommon(KreanciaCommon):
                     "note": "Will pay before the end of the month",
                     "move_ids": [Command.set(cls.invoice.ids)],
                     "instalment_ids": [
+                        # the real date: a promise may not fall before the real today
                         Command.create({"date": fields.Date.today() + timedelta(days=10), "amount": 1200}),
                     ],
                 }

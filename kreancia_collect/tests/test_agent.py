@@ -16,6 +16,7 @@ class TestAgentWorkspace(KreanciaCommon):
         super().setUpClass()
         cls.france = cls.env.ref("base.fr")
         cls.customer.write({"country_id": cls.france.id, "phone": "04 78 12 34 56"})
+        # the real date: the call dialog refuses promises and call-backs before the real today
         cls.real_today = fields.Date.context_today(cls.env["res.partner"])
 
     def log_call(self, user=None, **values):

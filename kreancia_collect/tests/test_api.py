@@ -91,6 +91,7 @@ class TestExternalApi(KreanciaCommon, HttpCase):
 
     def test_agent_logs_a_promise_and_a_manager_checks_it(self):
         invoice = self.make_invoice(self.customer, 20, 1200)
+        # the real date: a promise may not fall before the real today
         first, second = date.today() + timedelta(days=7), date.today() + timedelta(days=21)
         status, result = self.call(
             self.agent,

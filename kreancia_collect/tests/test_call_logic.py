@@ -39,6 +39,7 @@ class TestCallLogic(KreanciaCommon):
         self.at_step(invoices, self.call_step)
         before = self.wizards()
         Call = self.env(user=self.agent)["kreancia.call"]
+        # the real date: a promise may not fall before the real today
         first = fields.Date.context_today(Call) + timedelta(days=5)
         result = Call.log_call(
             partner_id=self.customer.id,

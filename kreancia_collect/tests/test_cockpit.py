@@ -33,6 +33,7 @@ class TestCockpit(KreanciaCommon):
         )
         cls.customer.write({"country_id": cls.env.ref("base.fr").id, "phone": "04 78 12 34 56"})
         cls.call_type = cls.env.ref("mail.mail_activity_data_call")
+        # the real date: the call dialog refuses promises and call-backs before the real today
         cls.real_today = fields.Date.context_today(cls.env["res.partner"])
 
     def wizard(self, user=None, **values):

@@ -33,7 +33,7 @@ class TestCockpitTour(KreanciaCommon, HttpCase):
             }
         )
         call_type = self.env.ref("mail.mail_activity_data_call")
-        today = fields.Date.context_today(self.env["res.partner"])
+        today = fields.Date.context_today(self.env["res.partner"])  # the real date: the browser plans from it
         customers = {}
         for name, days, amount in (
             ("Tour Alpha SARL", 60, 1000.03),

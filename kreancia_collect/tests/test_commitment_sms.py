@@ -21,6 +21,7 @@ class TestCommitmentSms(KreanciaCommon):
         cls.invoice = cls.make_invoice(cls.customer, 10, 900)
 
     def commit_to_pay(self):
+        # the real date: a promise may not fall before the real today
         return self.env["kreancia.commitment"].create(
             {
                 "partner_id": self.customer.id,

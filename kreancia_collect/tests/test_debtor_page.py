@@ -61,6 +61,7 @@ class DebtorPageCommon(KreanciaCommon, HttpCase):
         return self.url_open(f"/collect/{link.id}{path}", data=payload, files=files, allow_redirects=False)
 
     def in_days(self, days):
+        # the real date: the page checks plans and links against the real today
         return fields.Date.to_string(fields.Date.context_today(self.env["res.partner"]) + timedelta(days=days))
 
     def requests_recorded(self, link=None):
@@ -240,6 +241,7 @@ class TestDebtorActions(DebtorPageCommon):
         self.assertEqual(self.invoice_a.dunning_state, "none")
 
     def today_plus(self, days):
+        # the real date: the page checks plans and links against the real today
         return fields.Date.context_today(self.link) + timedelta(days=days)
 
     def test_bad_plans_are_refused_and_write_nothing(self):

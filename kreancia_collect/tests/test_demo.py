@@ -21,7 +21,7 @@ class TestDemo(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.today = fields.Date.context_today(cls.env["res.users"])
+        cls.today = fields.Date.context_today(cls.env["res.users"])  # the real date: the demo is dated from it
         convert_file(cls.env, "kreancia_collect", "demo/kreancia_demo.xml", {}, mode="init", noupdate=True)
         # the demo is dated from today, the rates ship up to a date: the last two half-years need one
         half_year = date(cls.today.year, 1 if cls.today.month <= 6 else 7, 1)

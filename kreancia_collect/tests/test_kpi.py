@@ -35,6 +35,7 @@ class TestKpi(KreanciaFiguresCommon):
     def test_promises_per_agent(self):
         first = self.invoice_at(self.customer, date(2026, 5, 1), date(2026, 5, 31), 1000)
         second = self.invoice_at(self.customer_2, date(2026, 5, 1), date(2026, 5, 31), 500)
+        # the real date: a promise may not fall before the real today
         later = fields.Date.context_today(self.env.user) + timedelta(days=10)
         kept, broken = self.env["kreancia.commitment"].create(
             [

@@ -24,4 +24,5 @@ class TestLettersTour(KreanciaCommon, HttpCase):
         )
         self.assertEqual(notice.state, "done")
         self.assertEqual(notice.tracking_number, "1A 234 567 8901 2")
+        # the real date: the dialog proposes the real today
         self.assertEqual(notice.posted_date, fields.Date.today(), "posted today by default")

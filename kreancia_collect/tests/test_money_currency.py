@@ -222,7 +222,7 @@ class CurrencyMatrixMixin:
 
     def propose_plan(self, *amounts):
         link = self.env["kreancia.debtor.link"]._link_for(self.customer, self.company, self.brand, 90)
-        today = fields.Date.context_today(link)
+        today = fields.Date.context_today(link)  # the real date: the page refuses plans before the real today
         plan = [(today + timedelta(days=10 + 30 * index), amount) for index, amount in enumerate(amounts)]
         return link._propose_plan(self.invoice, plan, "", "127.0.0.1"), today
 

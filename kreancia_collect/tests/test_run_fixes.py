@@ -134,6 +134,7 @@ class TestMailServerDown(KreanciaCommon, MockEmail):
         with self.mail_server_down():
             self.process_queue(reminder)
             self.assertEqual(reminder.delivery_state, "queued")
+            # the real clock moved on: the mail queue ages a mail from the real now
             with freeze_time(datetime.now() + timedelta(hours=49)):
                 self.process_queue(reminder)
         self.assertEqual(reminder.mail_id.state, "exception", "out of the queue: it may not leave late")
