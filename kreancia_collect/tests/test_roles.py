@@ -390,7 +390,7 @@ class TestRoles(KreanciaCommon):
         row = env["kreancia.worklist"].search([("activity_id", "=", task.id)])
         self.assertTrue(row, "agents see every call task of their company")
         context = row.with_context(kreancia_worklist_domain=[]).action_log_call()["context"]
-        wizard = env["kreancia.call.log"].with_context(context).create({"outcome": "reached"})
+        wizard = env["kreancia.call.log"].with_context(**context).create({"outcome": "reached"})
         self.assertEqual(wizard.activity_id, task)
         result = wizard.action_confirm()
         self.assertEqual(result["tag"], "soft_reload", "nothing to warn about")
@@ -401,7 +401,7 @@ class TestRoles(KreanciaCommon):
         )
         self.assertEqual(done.author_id, self.agent_b.partner_id, "the task's trace says who made the call")
         # the same task again (a second tab, a colleague faster): the call is logged, the agent is told why
-        wizard = env["kreancia.call.log"].with_context(context).create({"outcome": "no_answer"})
+        wizard = env["kreancia.call.log"].with_context(**context).create({"outcome": "no_answer"})
         result = wizard.action_confirm()
         self.assertEqual(result["params"]["type"], "warning")
         self.assertIn("no longer open", result["params"]["message"])
