@@ -78,7 +78,19 @@ class AccountMove(models.Model):
     dunning_dispute_note = fields.Text("Dispute reason", copy=False)
     dunning_pause_until = fields.Date("Dunning paused until", copy=False, tracking=True)
     dunning_pause_reason = fields.Char("Pause reason", copy=False)
-    dunning_handed_over = fields.Boolean("Handed over", copy=False, readonly=True)
+    dunning_handed_over = fields.Boolean(
+        "Handed over",
+        compute="_compute_dunning_handed_over",
+        store=True,
+        copy=False,
+        help="Held by a hand-over case, unless the case returned it to amicable collection.",
+    )
+    dunning_case_line_ids = fields.One2many(
+        "kreancia.case.line",
+        "move_id",
+        "Hand-over case lines",
+        groups="kreancia_collect.kreancia_collect_group_agent",
+    )
     dunning_gap_waived = fields.Boolean(
         "Dun at the next run",
         copy=False,
@@ -106,6 +118,22 @@ class AccountMove(models.Model):
         copy=False,
         groups="account.group_account_invoice,account.group_account_readonly",
     )
+
+    @api.depends(
+        "dunning_case_line_ids.case_state",
+        "dunning_case_line_ids.case_id.close_reason",
+        "dunning_case_line_ids.case_id.close_rest",
+    )
+    def _compute_dunning_handed_over(self):
+        """Handed over while a case holds the invoice: an open case, or one closed without returning it.
+
+        The cases are the one truth; this stored copy is what the run's SQL, searches and views read.
+        """
+        for move in self:
+            move.dunning_handed_over = any(
+                line.case_state != "closed" or "returned" not in (line.case_id.close_reason, line.case_id.close_rest)
+                for line in move.sudo().dunning_case_line_ids
+            )
 
     @api.depends(
         "move_type",

@@ -286,9 +286,7 @@ class KreanciaCase(models.Model):
             )
             draft._compute_legal_amounts()
             vals_list.append(self._case_values(draft, values or {}))
-        cases = self.create(vals_list)
-        invoices._dunning_write({"dunning_handed_over": True})
-        return cases
+        return self.create(vals_list)
 
     @api.model
     def _case_values(self, intervention, values):
@@ -432,7 +430,8 @@ class KreanciaCase(models.Model):
         )
         if reason == "returned" or rest == "returned":
             # back in their scenario, at the step they had reached
-            self.line_ids.move_id._dunning_write({"dunning_handed_over": False, "dunning_gap_waived": False})
+            # (no longer handed over: ``account.move.dunning_handed_over`` reads the closed case)
+            self.line_ids.move_id._dunning_write({"dunning_gap_waived": False})
         if (reason == "abandoned" or rest == "write_off") and open_moves:
             action = open_moves._dunning_write_off_action()
             action["context"]["default_reason"] = self.env._(

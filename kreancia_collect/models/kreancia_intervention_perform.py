@@ -411,8 +411,7 @@ class KreanciaIntervention(models.Model):
 
     def _hand_over(self):
         """Take the invoices out of the automatic scenario and task the manager."""
-        self.move_ids._dunning_write({"dunning_handed_over": True})
-        self._create_cases()
+        self._create_cases()  # their cases hand the invoices over (``account.move.dunning_handed_over``)
         self._create_tasks(
             "mail.mail_activity_data_todo",
             lambda intervention: self.env._(

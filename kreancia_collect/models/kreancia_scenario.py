@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from ..tools.dunning import StepLadder
 
@@ -127,13 +128,16 @@ class KreanciaScenario(models.Model):
         self.ensure_one()
         return StepLadder([(step.id, step.delay_days) for step in self.step_ids])
 
+    # The scenario an invoice follows: the first usable (active, with steps, of the invoice's company) of
+    # invoice override > customer override > default of the customer's payer segment > company default.
+    # Written twice, once per language, and nowhere else: ``_resolver`` (the run, the invoice form) and
+    # ``_resolution_sql`` (the aged balance); tests/test_one_truth.py checks that they agree.
+
     @api.model
     def _resolver(self, companies):
-        """Return ``resolve(company_id, move_scenario_id, partner_scenario_id, trust)``.
+        """Return ``resolve(company_id, move_scenario_id, partner_scenario_id, trust)``: the rule above.
 
-        The precedence is invoice override > customer override > default of
-        the customer's payer segment > company default. Scenarios are read
-        once, so resolving thousands of invoices costs no query.
+        Scenarios are read once, so resolving thousands of invoices costs no query.
         """
         scenarios = self.search([("company_id", "in", companies.ids), ("step_ids", "!=", False)])
         by_id = {scenario.id: scenario for scenario in scenarios}
@@ -148,3 +152,27 @@ class KreanciaScenario(models.Model):
             return segments.get((company_id, trust)) or defaults.get(company_id)
 
         return resolve
+
+    @api.model
+    def _resolution_sql(self, company_id, move_scenario_id, partner_scenario_id, trust):
+        """SQL expression of the id of the scenario an invoice follows: the rule above, as ``_resolver``.
+
+        Each argument is an SQL expression of the query reading it (the payer
+        segment: ``res.partner._dunning_trust_sql``, Odoo's default applied).
+        """
+        return SQL(
+            """(SELECT scenario.id
+                  FROM kreancia_scenario scenario
+                 WHERE scenario.company_id = %(company)s AND scenario.active
+                   AND EXISTS (SELECT FROM kreancia_scenario_step step WHERE step.scenario_id = scenario.id)
+                   AND (scenario.id IN (%(move)s, %(partner)s) OR scenario.trust = %(trust)s OR scenario.is_default)
+              ORDER BY CASE WHEN scenario.id = %(move)s THEN 0
+                            WHEN scenario.id = %(partner)s THEN 1
+                            WHEN scenario.trust = %(trust)s THEN 2
+                            ELSE 3 END
+                 LIMIT 1)""",
+            company=company_id,
+            move=move_scenario_id,
+            partner=partner_scenario_id,
+            trust=trust,
+        )

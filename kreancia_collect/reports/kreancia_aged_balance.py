@@ -89,6 +89,7 @@ class KreanciaAgedBalance(models.Model):
         ],
         "res.partner": ["commercial_partner_id", "dunning_collector_id", "dunning_scenario_id", "trust"],
         "kreancia.scenario": ["company_id", "is_default", "trust", "active"],
+        "kreancia.scenario.step": ["scenario_id"],
         "kreancia.aging.bucket": ["company_id", "days_from", "days_to", "days_from_set", "days_to_set"],
     }
 
@@ -123,8 +124,7 @@ class KreanciaAgedBalance(models.Model):
                    customer.id AS partner_id,
                    customer.dunning_collector_id AS collector_id,
                    %(trust)s AS trust,
-                   COALESCE(move_scenario.id, customer_scenario.id, segment_scenario.id, default_scenario.id)
-                       AS scenario_id,
+                   %(scenario)s AS scenario_id,
                    move.dunning_step_id AS step_id,
                    move.dunning_state AS dunning_state,
                    CASE WHEN line.balance > 0 THEN 'invoice'
@@ -142,6 +142,17 @@ class KreanciaAgedBalance(models.Model):
             days=DAYS,
             day=as_of.toordinal(),
             trust=self._customer_trust(),
+            scenario=self._scenario(),
+        )
+
+    @api.model
+    def _scenario(self):
+        """The scenario the item's invoice follows, by the run's rule (``kreancia.scenario._resolver``)."""
+        return self.env["kreancia.scenario"]._resolution_sql(
+            SQL("line.company_id"),
+            SQL("move.dunning_scenario_id"),
+            SQL("customer.dunning_scenario_id"),
+            self._customer_trust(),
         )
 
     @api.model
@@ -170,20 +181,8 @@ class KreanciaAgedBalance(models.Model):
                       FROM account_partial_reconcile
                      WHERE max_date <= %(as_of)s
                   GROUP BY credit_move_id) credit ON credit.line_id = line.id
-         LEFT JOIN kreancia_scenario move_scenario
-                ON move_scenario.id = move.dunning_scenario_id AND move_scenario.company_id = line.company_id
-         LEFT JOIN kreancia_scenario customer_scenario
-                ON customer_scenario.id = customer.dunning_scenario_id
-               AND customer_scenario.company_id = line.company_id
-         LEFT JOIN kreancia_scenario segment_scenario
-                ON segment_scenario.company_id = line.company_id AND segment_scenario.active
-               AND segment_scenario.trust = %(trust)s
-         LEFT JOIN kreancia_scenario default_scenario
-                ON default_scenario.company_id = line.company_id AND default_scenario.active
-               AND default_scenario.is_default
             """,
             as_of=as_of,
-            trust=self._customer_trust(),
         )
 
     @api.model
