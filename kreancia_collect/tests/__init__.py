@@ -46,3 +46,4 @@ from . import test_call_logic
 from . import test_speed_guards
 from . import test_query_budget
 from . import test_one_truth
+from . import test_common_assertions

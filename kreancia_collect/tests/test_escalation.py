@@ -138,8 +138,9 @@ class TestEscalation(KreanciaCommon):
         intervention = self.interventions(self.customer)
         self.assertEqual(intervention.step_id, self.step_agency)
         self.assertEqual(intervention.identity, "brand")
-        self.assertIn("relances@agency.example.com", intervention.mail_id.email_from)
-        self.assertIn("Recouvrement Test", intervention.mail_id.subject)
+        mail = self.assertMailTo(self.customer, subject="Recouvrement Test")
+        self.assertEqual(intervention.mail_id, mail)
+        self.assertIn("relances@agency.example.com", mail.email_from)
 
     def test_manual_step_waits_for_a_manager(self):
         invoice = self.make_invoice(self.customer, 35)
