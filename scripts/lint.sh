@@ -17,4 +17,7 @@ for addon in "${addons[@]}"; do
         exit 1
     fi
 done
+# OCA's checks of manifests, XML, CSV and translations (oca-odoo-pre-commit-hooks, as .pre-commit-config.yaml)
+oca-checks-odoo-module "${addons[@]/%//__manifest__.py}"
+oca-checks-po "${addons[@]/%//i18n/fr.po}" "${addons[@]/%//i18n/}"*.pot
 python3 scripts/gen_description.py --check
