@@ -8,13 +8,28 @@ from ..models.kreancia_call import OUTCOMES
 QUEUE_LIMIT = 500
 
 
+# the weights of a call's priority: the list's SQL, the field's help and the rank's explanation read them here
+PRIORITY_WEIGHTS = {
+    "amount": 1000.0,  # one point per this much overdue
+    "days_late": 1,  # points per day late of the oldest overdue invoice
+    "broken_commitment": 30,  # points per broken payment commitment
+    "segment": {"bad": 20, "normal": 5},  # points per payer segment
+}
+PRIORITY_HELP = (
+    f"Amount overdue (1 point per {PRIORITY_WEIGHTS['amount']:,.0f}) + oldest days late + "
+    f"{PRIORITY_WEIGHTS['broken_commitment']} per broken commitment + payer segment "
+    f"(bad debtor {PRIORITY_WEIGHTS['segment']['bad']}, normal {PRIORITY_WEIGHTS['segment']['normal']})."
+)
+
+
 class KreanciaWorklist(models.Model):
     """ "My calls": open phone-call tasks on customers, ranked by priority.
 
     Call steps of the daily run, callbacks and broken commitments all leave a
     phone-call activity; this view ranks them by what is at stake: amount
-    overdue (one point per 1,000), days late, broken commitments (30 points
-    each) and payer segment (bad debtor 20, normal 5). Each row carries what
+    overdue, days late, broken commitments and payer segment, weighed by
+    ``PRIORITY_WEIGHTS`` (the field's help says how). Days late count to the
+    context's ``kreancia_today``, today by default. Each row carries what
     the agent needs before dialling: the number and the contact to ask for,
     the oldest invoice, the last contact and its outcome, open commitments
     and disputes.
@@ -76,8 +91,7 @@ class KreanciaWorklist(models.Model):
     priority = fields.Float(
         readonly=True,
         digits=(16, 1),
-        help="Amount overdue (1 point per 1,000) + oldest days late + 30 per broken commitment "
-        "+ payer segment (bad debtor 20, normal 5).",
+        help=PRIORITY_HELP,
     )
     priority_explained = fields.Char("Why this rank", compute="_compute_priority_explained")
     last_contact = fields.Char(
@@ -88,20 +102,30 @@ class KreanciaWorklist(models.Model):
         # the rows are read through _table_query (the payer segment's default is read at query time)
         tools.drop_view_if_exists(self.env.cr, self._table)
 
+    def _today(self):
+        """The day the list counts days late to: context ``kreancia_today``, else today."""
+        value = self.env.context.get("kreancia_today")
+        return fields.Date.to_date(value) if value else fields.Date.context_today(self)
+
     @property
     def _table_query(self):
+        weights = PRIORITY_WEIGHTS
         segment = self.env["res.partner"]._dunning_trust_sql("p", SQL("u.company_id"))
-        segment_points = SQL("CASE %s WHEN 'bad' THEN 20 WHEN 'normal' THEN 5 ELSE 0 END", segment)
+        segment_points = SQL(
+            "CASE %s %s ELSE 0 END",
+            segment,
+            SQL(" ").join(SQL("WHEN %s THEN %s", trust, points) for trust, points in weights["segment"].items()),
+        )
         return SQL(
             """
                 WITH overdue AS (
                     SELECT commercial_partner_id AS partner_id, company_id,
                            SUM(amount_residual_signed) AS amount,
-                           MAX(CURRENT_DATE - invoice_date_due) AS days_late,
+                           MAX(%(today)s::date - invoice_date_due) AS days_late,
                            COUNT(*) FILTER (WHERE dunning_dispute) AS disputes
                       FROM account_move
                      WHERE move_type = 'out_invoice' AND state = 'posted'
-                       AND payment_state IN ('not_paid', 'partial') AND invoice_date_due < CURRENT_DATE
+                       AND payment_state IN ('not_paid', 'partial') AND invoice_date_due < %(today)s
                   GROUP BY commercial_partner_id, company_id
                 ), commitments AS (
                     SELECT partner_id, company_id,
@@ -125,10 +149,10 @@ class KreanciaWorklist(models.Model):
                        COALESCE(c.open, 0) AS open_commitment_count,
                        COALESCE(o.disputes, 0) AS dispute_count,
                        COALESCE(c.broken, 0) AS broken_count,
-                       COALESCE(o.amount, 0) / 1000.0 AS priority_amount,
+                       COALESCE(o.amount, 0) / %(per_amount)s AS priority_amount,
                        %(segment_points)s AS priority_segment,
-                       COALESCE(o.amount, 0) / 1000.0 + COALESCE(o.days_late, 0) + 30 * COALESCE(c.broken, 0)
-                       + %(segment_points)s AS priority
+                       COALESCE(o.amount, 0) / %(per_amount)s + %(per_day)s * COALESCE(o.days_late, 0)
+                       + %(per_broken)s * COALESCE(c.broken, 0) + %(segment_points)s AS priority
                   FROM mail_activity a
                   JOIN mail_activity_type t ON t.id = a.activity_type_id AND t.category = 'phonecall'
                   JOIN res_partner p ON p.id = a.res_id
@@ -144,7 +168,7 @@ class KreanciaWorklist(models.Model):
                     SELECT m.id FROM account_move m
                      WHERE m.commercial_partner_id = p.id AND m.company_id = u.company_id
                        AND m.move_type = 'out_invoice' AND m.state = 'posted'
-                       AND m.payment_state IN ('not_paid', 'partial') AND m.invoice_date_due < CURRENT_DATE
+                       AND m.payment_state IN ('not_paid', 'partial') AND m.invoice_date_due < %(today)s
                   ORDER BY m.invoice_date_due, m.id LIMIT 1
                    ) oldest ON TRUE
              LEFT JOIN LATERAL (
@@ -155,18 +179,27 @@ class KreanciaWorklist(models.Model):
                  WHERE a.res_model = 'res.partner' AND a.active
             """,
             segment_points=segment_points,
+            today=self._today(),
+            per_amount=weights["amount"],
+            per_day=weights["days_late"],
+            per_broken=weights["broken_commitment"],
         )
 
     @api.depends("priority")
     def _compute_priority_explained(self):
-        segments = {20: self.env._("bad debtor"), 5: self.env._("normal debtor")}
+        names = {"bad": self.env._("bad debtor"), "normal": self.env._("normal debtor")}
+        segments = {points: names.get(trust) for trust, points in PRIORITY_WEIGHTS["segment"].items()}
         for row in self:
             parts = [
                 self.env._("amount %(points).1f", points=row.priority_amount),
                 self.env._("days late %(days)s", days=row.days_late),
             ]
             if row.broken_count:
-                parts.append(self.env._("broken commitments %(points)s", points=30 * row.broken_count))
+                parts.append(
+                    self.env._(
+                        "broken commitments %(points)s", points=PRIORITY_WEIGHTS["broken_commitment"] * row.broken_count
+                    )
+                )
             if row.priority_segment:
                 parts.append(
                     self.env._(

@@ -1,6 +1,7 @@
 from odoo import Command
 from odoo.tests import tagged
 
+from ..reports.kreancia_worklist import PRIORITY_WEIGHTS
 from .common import KreanciaCommon
 
 
@@ -113,3 +114,35 @@ class TestScenarioPrecedenceIsOneRule(KreanciaCommon):
                 self.assertEqual(by_run[invoice], matrix[label][2], "the run")
                 self.assertEqual(by_report[invoice], by_run[invoice], "the aged balance agrees with the run")
                 self.assertEqual(invoice.dunning_effective_scenario_id, by_run[invoice], "the invoice form")
+
+
+@tagged("post_install", "-at_install")
+class TestCallListWeightsAreOneTable(KreanciaCommon):
+    """The call list's priority, its help and its explanation read one table of weights; today is a parameter."""
+
+    def _row(self, **context):
+        return self.env["kreancia.worklist"].with_context(**context).search([("partner_id", "=", self.customer.id)])
+
+    def test_priority_and_help_follow_the_table(self):
+        self.customer.trust = "bad"
+        self.make_invoice(self.customer, 40, 2500.0)
+        self.customer.activity_schedule("mail.mail_activity_data_call", user_id=self.env.user.id)
+        row = self._row()
+        weights = PRIORITY_WEIGHTS
+        expected = 2500.0 / weights["amount"] + row.days_late * weights["days_late"] + weights["segment"]["bad"]
+        self.assertAlmostEqual(row.priority, expected, places=1)
+        self.assertEqual(row.priority_segment, weights["segment"]["bad"])
+        help_text = self.env["kreancia.worklist"]._fields["priority"].help
+        self.assertIn(f"1 point per {weights['amount']:,.0f}", help_text)
+        self.assertIn(f"{weights['broken_commitment']} per broken commitment", help_text)
+        self.assertIn(f"bad debtor {weights['segment']['bad']}, normal {weights['segment']['normal']}", help_text)
+
+    def test_today_is_a_parameter(self):
+        self.make_invoice(self.customer, 40, 2500.0)
+        self.customer.activity_schedule("mail.mail_activity_data_call", user_id=self.env.user.id)
+        now = self._row(kreancia_today="2026-12-01")
+        now_days, now_priority = now.days_late, now.priority
+        self.env.invalidate_all()  # a row is its activity: the same record whatever the day, read again
+        later = self._row(kreancia_today="2026-12-11")
+        self.assertEqual(later.days_late - now_days, 10)
+        self.assertAlmostEqual(later.priority - now_priority, 10.0 * PRIORITY_WEIGHTS["days_late"], places=1)
