@@ -1,4 +1,3 @@
-from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import KreanciaCommon
@@ -27,6 +26,6 @@ class TestCommonAssertions(KreanciaCommon):
         with self.assertRaises(AssertionError):
             self.assertLetterText(intervention, "no PDF for an e-mail")
 
-        with self.assertRaises(AssertionError), self.refused(UserError, "expected words"):
-            raise UserError("other words")
+        with self.assertRaises(AssertionError), self.refused(ValueError, "expected words"):
+            raise ValueError("other words")
         self.assertEqual(self.days(-15), self.today.replace(day=31, month=5))
