@@ -17,7 +17,6 @@ for addon in "${addons[@]}"; do
     python3 "$ODOO_BIN" i18n export -c "$conf" -d "$db" -o "$addon/i18n/$addon.pot" "$addon"
     msgmerge --quiet --no-fuzzy-matching --update --backup=none "$addon/i18n/fr.po" "$addon/i18n/$addon.pot"
     msgattrib --no-obsolete -o "$addon/i18n/fr.po" "$addon/i18n/fr.po"
-    oca-checks-po --fix --no-verbose "$addon/i18n/fr.po" "$addon/i18n/$addon.pot" || true  # OCA's layout
     untranslated=$(msgattrib --untranslated --no-obsolete "$addon/i18n/fr.po" | grep -c '^msgid' || true)
     echo "$addon/i18n/fr.po: $((untranslated > 0 ? untranslated - 1 : 0)) entries to translate"
 done
