@@ -24,6 +24,13 @@ class DebtorPageWithLetter(DebtorPageCommon):
         cls.env["kreancia.escalation"].run(today=cls.today)
         cls.letter = cls.env["kreancia.intervention"].search([("partner_id", "=", cls.customer.id)])
 
+    def post_letter(self):
+        """The letter leaves Letters to Send: the page claims what it claims once the debtor received it."""
+        self.env["kreancia.intervention.mark.posted"].with_user(self.manager).create(
+            {"intervention_ids": self.letter.ids}
+        ).action_confirm()
+        self.assertEqual(self.letter.state, "done")
+
 
 @tagged("post_install", "-at_install")
 class TestDebtorPageDisplay(DebtorPageWithLetter):
@@ -51,6 +58,7 @@ class TestDebtorPageDisplay(DebtorPageWithLetter):
         self.assertRegex(html, rf'name="invoice_ids"\s+value="{self.invoice_a.id}"')
 
     def test_totals_carry_what_the_script_needs(self):
+        self.post_letter()
         self.demo_provider(self.env, self.company)
         html = self.open_page().text
         row = re.search(rf'<tr data-invoice="{re.escape(self.invoice_a.name)}"[^>]*>', html).group(0)
@@ -62,6 +70,7 @@ class TestDebtorPageDisplay(DebtorPageWithLetter):
         self.assertIn(f'data-symbol="{self.company.currency_id.symbol}"', totals)
 
     def test_totals_follow_the_ticked_invoices(self):
+        self.post_letter()
         self.demo_provider(self.env, self.company)
         self.start_tour(self.page_url(), "kreancia_debtor_totals_tour")
 
@@ -81,5 +90,6 @@ class TestDebtorPagePhone(DebtorPageWithLetter):
     touch_enabled = True
 
     def test_the_invoice_table_fits_a_phone(self):
+        self.post_letter()
         self.demo_provider(self.env, self.company)
         self.start_tour(self.page_url(), "kreancia_debtor_phone_tour")
