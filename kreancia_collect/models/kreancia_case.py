@@ -137,10 +137,7 @@ class KreanciaCase(models.Model):
     @api.depends("agency_id")
     def _compute_party_terms(self):
         for case in self:
-            agency = case.agency_id
-            case.party_role = agency.dunning_case_role or "agency"
-            case.mandate_ref = agency.dunning_mandate_ref
-            case.commission_rate = agency.dunning_commission_rate
+            case.update(case.agency_id._dunning_case_terms())
 
     @api.depends("line_ids.move_id")
     def _compute_move_ids(self):

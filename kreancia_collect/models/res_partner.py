@@ -449,6 +449,14 @@ class ResPartner(models.Model):
         for partner in self:
             partner.dunning_case_count = counts.get(partner._origin, 0)
 
+    def _dunning_case_terms(self):
+        """The terms a case handed over to this receiving party starts with (its role, mandate, commission)."""
+        return {
+            "party_role": self.dunning_case_role or "agency",
+            "mandate_ref": self.dunning_mandate_ref,
+            "commission_rate": self.dunning_commission_rate,
+        }
+
     def action_dunning_cases(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("kreancia_collect.kreancia_case_action")

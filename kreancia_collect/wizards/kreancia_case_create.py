@@ -58,10 +58,7 @@ class KreanciaCaseCreate(models.TransientModel):
     @api.depends("agency_id")
     def _compute_party_terms(self):
         for wizard in self:
-            agency = wizard.agency_id
-            wizard.party_role = agency.dunning_case_role or "agency"
-            wizard.mandate_ref = agency.dunning_mandate_ref
-            wizard.commission_rate = agency.dunning_commission_rate
+            wizard.update(wizard.agency_id._dunning_case_terms())
 
     def action_confirm(self):
         """Open one case per customer and show them."""
