@@ -108,6 +108,20 @@ class KreanciaBrand(models.Model):
         }
 
     @api.model
+    def _mail_debtor(self, template, record, sender):
+        """Send ``template`` for ``record`` under ``sender`` (a ``_sender()``), filed in its customer's chatter."""
+        template.sudo().send_mail(
+            record.id,
+            email_values={
+                "model": "res.partner",
+                "res_id": record.partner_id.id,
+                "email_from": sender["email_from"],
+                "reply_to": sender["reply_to"],
+                "author_id": sender["author"].id,
+            },
+        )
+
+    @api.model
     def _speaking_to(self, partner, company):
         """The brand the customer last heard from in ``company`` (its last intervention's), or no brand."""
         last = (

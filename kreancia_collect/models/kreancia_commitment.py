@@ -179,18 +179,8 @@ class KreanciaCommitment(models.Model):
         if self.env.context.get("kreancia_recap_mail") is False:
             return
         for commitment in self.filtered(lambda c: c.recipient_id.email):
-            sender = commitment._sender()
             # filed in the customer's chatter, the written trace of the promise
-            template.sudo().send_mail(
-                commitment.id,
-                email_values={
-                    "model": "res.partner",
-                    "res_id": commitment.partner_id.id,
-                    "email_from": sender["email_from"],
-                    "reply_to": sender["reply_to"],
-                    "author_id": sender["author"].id,
-                },
-            )
+            self.env["kreancia.brand"]._mail_debtor(template, commitment, commitment._sender())
 
     def _recap_mobile(self):
         """E.164 mobile number of the recipient (or the customer), or None."""

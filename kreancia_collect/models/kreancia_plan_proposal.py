@@ -102,17 +102,7 @@ class KreanciaPlanProposal(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
             if proposal.link_id._recipient().email:
-                sender = proposal._sender()
-                template.sudo().send_mail(
-                    proposal.id,
-                    email_values={
-                        "model": "res.partner",
-                        "res_id": proposal.partner_id.id,
-                        "email_from": sender["email_from"],
-                        "reply_to": sender["reply_to"],
-                        "author_id": sender["author"].id,
-                    },
-                )
+                self.env["kreancia.brand"]._mail_debtor(template, proposal, proposal._sender())
 
     def _answer_recipient(self):
         return self.link_id._recipient()
