@@ -8,3 +8,4 @@ from . import kpi
 from . import xlsx
 from . import plan
 from . import case_file
+from . import reply_reader

@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Score the debtor reply reader against its corpus, without Odoo.
+
+    python3 scripts/score_reply_reader.py [-v]
+
+Prints per-kind precision, recall and support, the overall kind accuracy, and
+the accuracy of each field on the items whose expectation states it. Exits 1
+when the kind accuracy is under 0.90. ``-v`` lists every miss.
+"""
+
+import importlib.util
+import json
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TOOL = ROOT / "kreancia_collect" / "tools" / "reply_reader.py"
+CORPUS = ROOT / "kreancia_collect" / "tests" / "data" / "replies" / "corpus.json"
+FIELDS = (
+    "instalments",
+    "amounts",
+    "currency",
+    "invoice_refs",
+    "reason",
+    "paid_date",
+    "paid_amount",
+    "paid_reference",
+    "return_date",
+    "documents",
+    "clear",
+    "opt_out",
+)
+MIN_ACCURACY = 0.90
+
+
+def load_reader(path=TOOL):
+    """The reader module, loaded by path so that neither Odoo nor the add-on is imported."""
+    spec = importlib.util.spec_from_file_location("reply_reader", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def as_plain(field, value):
+    """A reading's field in the corpus' JSON form (dates as ISO strings, tuples as lists)."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if field == "instalments":
+        return [[day.isoformat() if day else None, amount, share] for day, amount, share in value]
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def score(reader, corpus):
+    """Kind confusion counts, per-field (right, total) and the misses."""
+    pairs, fields, misses = [], {field: [0, 0] for field in FIELDS}, []
+    for item in corpus:
+        reading = reader.read_reply(
+            item["body"],
+            date.fromisoformat(item["received"]),
+            html=item["format"] == "html",
+            subject=item.get("subject", ""),
+        )
+        expected = item["expected"]
+        pairs.append((expected["kind"], reading.kind))
+        if expected["kind"] != reading.kind:
+            misses.append((item["id"], "kind", expected["kind"], reading.kind))
+        for field in FIELDS:
+            if field in expected:
+                got = as_plain(field, getattr(reading, field))
+                fields[field][1] += 1
+                if got == expected[field]:
+                    fields[field][0] += 1
+                else:
+                    misses.append((item["id"], field, expected[field], got))
+    return pairs, fields, misses
+
+
+def report(pairs, fields, kinds):
+    """Lines of the score table and the kind accuracy."""
+    lines = [f"{'kind':<10}{'precision':>10}{'recall':>8}{'support':>9}"]
+    for kind in kinds:
+        predicted = sum(1 for _exp, got in pairs if got == kind)
+        actual = sum(1 for exp, _got in pairs if exp == kind)
+        right = sum(1 for exp, got in pairs if exp == got == kind)
+        precision = right / predicted if predicted else 0.0
+        recall = right / actual if actual else 0.0
+        lines.append(f"{kind:<10}{precision:>10.2f}{recall:>8.2f}{actual:>9}")
+    accuracy = sum(1 for exp, got in pairs if exp == got) / len(pairs)
+    lines.append(f"\nkind accuracy: {accuracy:.3f} on {len(pairs)} replies\n")
+    lines.append(f"{'field':<16}{'accuracy':>9}{'items':>7}")
+    for field, (right, total) in fields.items():
+        if total:
+            lines.append(f"{field:<16}{right / total:>9.2f}{total:>7}")
+    return lines, accuracy
+
+
+def main(argv):
+    reader = load_reader()
+    corpus = json.loads(CORPUS.read_text(encoding="utf-8"))
+    started = time.perf_counter()
+    pairs, fields, misses = score(reader, corpus)
+    elapsed = time.perf_counter() - started
+    lines, accuracy = report(pairs, fields, reader.KINDS)
+    print("\n".join(lines))
+    print(f"\n{len(corpus)} replies read in {elapsed:.2f} s")
+    if "-v" in argv:
+        for miss in misses:
+            item_id, field, expected, got = miss
+            print(f"MISS {item_id:<6} {field:<14} expected {expected!r}, got {got!r}")
+    return 0 if accuracy >= MIN_ACCURACY else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
