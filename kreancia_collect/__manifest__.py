@@ -7,8 +7,8 @@
     "author": "Kreancia",
     "website": "https://github.com/kreancia/kreancia_collect",
     "maintainers": ["kreancia"],
-    "depends": ["account", "mail", "sms", "portal", "payment", "account_payment"],
-    "external_dependencies": {"python": ["phonenumbers", "qrcode", "xlsxwriter"]},
+    "depends": ["account", "mail", "sms", "phone_validation", "portal", "payment", "account_payment"],
+    "external_dependencies": {"python": ["phonenumbers", "qrcode", "xlsxwriter", "dateparser"]},
     "data": [
         # security
         "security/kreancia_security.xml",
@@ -27,6 +27,7 @@
         "data/kreancia_aging_bucket_data.xml",
         "data/mail_template_debtor_data.xml",
         "data/kreancia_case_data.xml",
+        "data/mail_template_reply_data.xml",
         # reports
         "reports/kreancia_letter_layout.xml",
         "reports/kreancia_letter_report.xml",
@@ -44,6 +45,7 @@
         "wizards/kreancia_case_recovery_register_views.xml",
         "wizards/kreancia_case_close_views.xml",
         "wizards/kreancia_aged_balance_wizard_views.xml",
+        "wizards/kreancia_reply_process_views.xml",
         # views: one file per model
         "views/kreancia_scenario_views.xml",
         "views/kreancia_scenario_step_views.xml",
@@ -58,6 +60,7 @@
         "views/kreancia_debtor_link_views.xml",
         "views/kreancia_debtor_action_views.xml",
         "views/kreancia_plan_proposal_views.xml",
+        "views/kreancia_reply_views.xml",
         "views/kreancia_aging_bucket_views.xml",
         "views/kreancia_aged_balance_views.xml",
         "views/kreancia_collection_overview_views.xml",

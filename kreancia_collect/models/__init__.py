@@ -31,3 +31,7 @@ from . import kreancia_case_line
 from . import kreancia_case_recovery
 from . import kreancia_case_file
 from . import kreancia_escalation_run
+
+# debtor replies: the record, then what a collector makes of it
+from . import kreancia_reply
+from . import kreancia_reply_actions

@@ -14,6 +14,7 @@ class KreanciaBrand(models.Model):
     """
 
     _name = "kreancia.brand"
+    _inherit = ["mail.alias.mixin.optional"]
     _description = "Collection Brand"
     _order = "name, id"
     _check_company_auto = True
@@ -75,6 +76,14 @@ class KreanciaBrand(models.Model):
         """True when wkhtmltopdf cannot print page headers (built without patched Qt)."""
         return not _wkhtml().is_patched_qt
 
+    def _alias_get_creation_values(self):
+        """The brand's replies alias creates (or files) debtor replies, under the brand and its company."""
+        values = super()._alias_get_creation_values()
+        values["alias_model_id"] = self.env["ir.model"]._get_id("kreancia.reply")
+        if self.id:
+            values["alias_defaults"] = repr({"company_id": self.company_id.id, "brand_id": self.id})
+        return values
+
     def _email_formatted(self):
         """Sender address as "Name <email>", or False without an e-mail."""
         self.ensure_one()
@@ -90,19 +99,22 @@ class KreanciaBrand(models.Model):
         :return: ``{"name", "email_from", "reply_to", "author" (res.partner), "third_party"}``
         """
         if not self:
+            alias = company._kreancia_reply_address()
             return {
                 "name": company.name,
                 "email_from": company.email_formatted,
-                "reply_to": company.email_formatted,
+                "reply_to": formataddr((company.name, alias)) if alias else company.email_formatted,
                 "author": company.partner_id,
                 "third_party": False,
             }
         self.ensure_one()
         email_from = self._email_formatted() or company.email_formatted
+        alias = self.sudo().alias_email
         return {
             "name": self.name,
             "email_from": email_from,
-            "reply_to": email_from,
+            # answers reach Odoo through the brand's alias, shown under the brand's name
+            "reply_to": formataddr((self.name, alias)) if alias else email_from,
             "author": self.partner_id or company.partner_id,
             "third_party": self.is_third_party,
         }

@@ -101,6 +101,21 @@ class KreanciaCase(models.Model):
             order="create_date, id",
         )
 
+    def _replies(self):
+        """The debtor's answers to reminders, as read, with what each became."""
+        self.ensure_one()
+        return (
+            self.env["kreancia.reply"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "=", self.partner_id.commercial_partner_id.id),
+                    ("company_id", "=", self.company_id.id),
+                ],
+                order="date, id",
+            )
+        )
+
     def _disputes(self):
         """The customer's invoices in dispute, or that were disputed, with their reason."""
         self.ensure_one()
@@ -416,6 +431,11 @@ class KreanciaCase(models.Model):
             )
             for move in self._disputes()
         ]
+        kinds = dict(self.env["kreancia.reply"]._fields["kind"]._description_selection(self.env))
+        replies = [
+            (_utc(reply.date), reply.author or "", kinds[reply.kind], reply.body or "", reply.action_note or "")
+            for reply in self._replies()
+        ]
         recoveries = [(r.date, r.amount, r.commission_amount, r.bill_id.name or "") for r in self.recovery_ids]
         return [
             (self.env._("Claim"), [self.env._("Item"), self.env._("Value")], summary),
@@ -488,6 +508,17 @@ class KreanciaCase(models.Model):
                 self.env._("Commitments"),
                 [self.env._("Promised on"), self.env._("Amount"), self.env._("State"), self.env._("Instalments")],
                 commitments,
+            ),
+            (
+                self.env._("Replies"),
+                [
+                    self.env._("Received"),
+                    self.env._("From"),
+                    self.env._("Read as"),
+                    self.env._("Text"),
+                    self.env._("Outcome"),
+                ],
+                replies,
             ),
             (self.env._("Disputes"), [self.env._("Invoice"), self.env._("State"), self.env._("Reason")], disputes),
             (

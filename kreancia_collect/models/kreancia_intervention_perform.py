@@ -134,7 +134,8 @@ class KreanciaIntervention(models.Model):
             values = rendered[intervention.id]
             mail_values.append(
                 {
-                    "subject": values.get("subject"),
+                    # the reference lets a reply be matched even by a mail client that drops In-Reply-To
+                    "subject": f"{values.get('subject') or ''} [{intervention.name}]".strip(),
                     "body_html": values.get("body_html"),
                     "body": values.get("body_html"),
                     "email_from": values.get("email_from") or intervention.email_from,

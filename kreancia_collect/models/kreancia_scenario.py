@@ -81,6 +81,11 @@ class KreanciaScenario(models.Model):
         default=20.0,
         help="Share of the amount due the first instalment must reach, else the plan waits for an agent.",
     )
+    reply_auto_promise = fields.Boolean(
+        "Accept clear promises from replies",
+        help="A reply promising to pay on stated dates, within the plan limits above, becomes a payment "
+        "commitment without waiting for a person; the collector is told. Otherwise every reply waits in the inbox.",
+    )
 
     _default_company_uniq = models.UniqueIndex(
         "(company_id) WHERE is_default IS TRUE AND active IS TRUE",

@@ -25,3 +25,15 @@ class MailThread(models.AbstractModel):
                 detail=detail[:500],
             ).strip()
             interventions._delivery_failed("bounced", dict.fromkeys(interventions.ids, reason))
+
+    @api.model
+    def message_route(self, message, message_dict, model=None, thread_id=None, custom_values=None):
+        """Debtor replies land on their customer, under the reminder they answer (see ``kreancia.reply``)."""
+        routes = super().message_route(message, message_dict, model, thread_id, custom_values)
+        return self.env["kreancia.reply"]._route_replies(message_dict, routes)
+
+    def _message_route_process(self, message, message_dict, routes):
+        # what routing found travels in the context to the customer's message_post (it is no message value)
+        match = message_dict.pop("kreancia_match", None)
+        threads = self.with_context(kreancia_reply_match=match) if match else self
+        return super(MailThread, threads)._message_route_process(message, message_dict, routes)

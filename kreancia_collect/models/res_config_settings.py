@@ -17,3 +17,9 @@ class ResConfigSettings(models.TransientModel):
     kreancia_declared_payment_pause_days = fields.Integer(
         related="company_id.kreancia_declared_payment_pause_days", readonly=False
     )
+
+    # ------------------------------------------------------------------
+    # Debtor replies
+    # ------------------------------------------------------------------
+    kreancia_reply_alias_name = fields.Char(related="company_id.kreancia_reply_alias_name", readonly=False)
+    kreancia_reply_alias_domain = fields.Char(related="company_id.alias_domain_id.name", string="Replies domain")

@@ -14,7 +14,7 @@ class ResPartner(models.Model):
     """A customer under collection, and a party receiving hand-overs.
 
     One banner per concern: dunning follow-up, payer segment, legal terms,
-    statement of account, aged balance, calls, debtor page, hand-overs.
+    statement of account, aged balance, calls, debtor page, replies, hand-overs.
     """
 
     _inherit = "res.partner"
@@ -424,6 +424,21 @@ class ResPartner(models.Model):
         "Plan proposals",
         groups="kreancia_collect.kreancia_collect_group_agent",
     )
+
+    # ------------------------------------------------------------------
+    # Debtor replies: an answer to a reminder, filed here, read and listed in the inbox
+    # ------------------------------------------------------------------
+    dunning_reply_ids = fields.One2many(
+        "kreancia.reply", "partner_id", "Replies", groups="kreancia_collect.kreancia_collect_group_agent"
+    )
+
+    def _message_post_after_hook(self, message, msg_values):
+        """An e-mail the gateway routed here as a debtor's reply (see ``kreancia.reply``) becomes a reply to read."""
+        result = super()._message_post_after_hook(message, msg_values)
+        match = self.env.context.get("kreancia_reply_match")
+        if match and match.get("partner_id") == self.id and message.message_type == "email":
+            self.env["kreancia.reply"].with_context(kreancia_reply_match=None)._from_message(message, match)
+        return result
 
     # ------------------------------------------------------------------
     # Hand-overs: a receiving party's terms (agency, bailiff, lawyer), copied

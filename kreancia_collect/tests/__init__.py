@@ -47,3 +47,4 @@ from . import test_speed_guards
 from . import test_query_budget
 from . import test_one_truth
 from . import test_common_assertions
+from . import test_replies

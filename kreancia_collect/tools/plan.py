@@ -59,3 +59,42 @@ def plan_problems(instalments, total, today, limits):
     if limits.max_days and (plan[-1][0] - today).days > limits.max_days:
         problems.append("max_days")
     return problems
+
+
+def plan_from_promise(instalments, total, rounding=0.01):
+    """The ``[(date, amount)]`` plan a promise read from a reply states, against ``total`` due.
+
+    ``instalments`` are ``(date, amount or None, share or None)`` as the reply
+    reader gives them: an amount stays; a share is that part of ``total``;
+    an instalment with neither takes what remains. The last instalment
+    without an amount absorbs the rounding. Returns ``[]`` when the promise
+    states no date.
+
+    >>> from datetime import date
+    >>> plan_from_promise([(date(2026, 7, 1), None, 0.5), (date(2026, 8, 1), None, 0.5)], 1000.01)
+    [(datetime.date(2026, 7, 1), 500.0), (datetime.date(2026, 8, 1), 500.01)]
+    >>> plan_from_promise([(date(2026, 7, 15), None, None)], 1200.5)
+    [(datetime.date(2026, 7, 15), 1200.5)]
+    >>> plan_from_promise([(date(2026, 7, 1), 300.0, None), (date(2026, 8, 1), None, None)], 1000.0)
+    [(datetime.date(2026, 7, 1), 300.0), (datetime.date(2026, 8, 1), 700.0)]
+    """
+    dated = sorted((day, amount, share) for day, amount, share in instalments if day)
+    if not dated:
+        return []
+
+    def rounded(value):
+        return round(round(value / rounding) * rounding, 10)
+
+    fixed = [rounded(amount) if amount else (rounded(total * share) if share else None) for _d, amount, share in dated]
+    open_positions = [index for index, amount in enumerate(fixed) if amount is None]
+    if not open_positions and all(not amount for _d, amount, _s in dated):
+        # shares only: the last one takes the rounding so that the plan adds up to the total
+        open_positions = [len(fixed) - 1]
+        fixed[-1] = None
+    remainder = rounded(total - sum(amount for amount in fixed if amount is not None))
+    for count, index in enumerate(open_positions):
+        left = len(open_positions) - count
+        part = remainder if left == 1 else rounded(remainder / left)
+        fixed[index] = part
+        remainder = rounded(remainder - part)
+    return [(day, amount) for (day, _a, _s), amount in zip(dated, fixed, strict=True)]

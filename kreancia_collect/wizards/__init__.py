@@ -12,3 +12,5 @@ from . import kreancia_case_recovery_register
 from . import kreancia_case_close
 from . import kreancia_collector_assign
 from . import kreancia_call_reassign
+from . import kreancia_reply_process_instalment
+from . import kreancia_reply_process
