@@ -4,7 +4,12 @@
     python3 scripts/score_reply_reader.py [-v]
 
 Prints per-kind precision, recall and support, the overall kind accuracy, and
-the accuracy of each field on the items whose expectation states it. Exits 1
+the accuracy of each field on the items whose expectation states it, and the
+kind accuracy of each batch of the corpus. The batches were written one after
+the other, each before the rules saw it: batch1 (95 replies, the rules were
+written against it), batch2 (35, scored 0.657 on kind when first read, then
+tuned on), batch3 (25, scored 0.720 when first read, then tuned on). Those
+first readings are the honest figure for replies worded in new ways. Exits 1
 when the kind accuracy is under 0.90. ``-v`` lists every miss.
 """
 
@@ -106,6 +111,13 @@ def main(argv):
     elapsed = time.perf_counter() - started
     lines, accuracy = report(pairs, fields, reader.KINDS)
     print("\n".join(lines))
+    for batch in sorted({item.get("batch", "tuning") for item in corpus}):
+        ids = {item["id"] for item in corpus if item.get("batch", "tuning") == batch}
+        kind_pairs = [pair for item, pair in zip(corpus, pairs, strict=True) if item["id"] in ids]
+        right = sum(1 for exp, got in kind_pairs if exp == got)
+        field_misses = sum(1 for miss in misses if miss[0] in ids and miss[1] != "kind")
+        share = right / len(kind_pairs)
+        print(f"batch {batch:<8} kind accuracy {share:.3f} on {len(kind_pairs)}, field misses {field_misses}")
     print(f"\n{len(corpus)} replies read in {elapsed:.2f} s")
     if "-v" in argv:
         for miss in misses:

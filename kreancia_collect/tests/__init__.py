@@ -48,3 +48,5 @@ from . import test_query_budget
 from . import test_one_truth
 from . import test_common_assertions
 from . import test_replies
+from . import test_replies_tour
+from . import test_reply_reader

@@ -235,6 +235,7 @@ CURRENCY_AFTER = r"€|\$|£|EUR\b|USD\b|GBP\b|CHF\b|euros?\b|dollars?\b|pounds?
 AMOUNT = re.compile(
     rf"""(?:(?P<cur1>{CURRENCY_BEFORE})\s?(?P<num1>{NUMBER})
           | (?<![\d/.,-])(?P<num2>{NUMBER})\s?(?P<cur2>{CURRENCY_AFTER})
+          | (?P<num4>\d{{3,}}(?:[.,]\d{{1,2}})?)e\b                # "1500e" typed on a phone
           | (?:montant|somme|amount|payment|versement|acompte)\s+(?:de|of)\s+(?P<num3>{NUMBER})(?![\d/%.,]|\s*%)
         )""",
     re.IGNORECASE | re.VERBOSE,
@@ -244,6 +245,7 @@ CURRENCY_CODES = {
     "eur": "EUR",
     "euro": "EUR",
     "euros": "EUR",
+    "e": "EUR",
     "$": "USD",
     "usd": "USD",
     "dollar": "USD",
@@ -282,8 +284,8 @@ def _amount_matches(text):
     """(start, end, value, currency or None) of every money amount in ``text``."""
     found = []
     for match in AMOUNT.finditer(text):
-        raw = match.group("num1") or match.group("num2") or match.group("num3")
-        symbol = (match.group("cur1") or match.group("cur2") or "").lower()
+        raw = match.group("num1") or match.group("num2") or match.group("num3") or match.group("num4")
+        symbol = (match.group("cur1") or match.group("cur2") or ("e" if match.group("num4") else "")).lower()
         found.append((match.start(), match.end(), parse_number(raw), CURRENCY_CODES.get(symbol)))
     return found
 
@@ -335,7 +337,7 @@ def read_invoice_refs(text):
 
 # payment references: "réf. VIR-88213", "reference 55120934", "chèque n° 1234567"
 PAYMENT_REFERENCE = re.compile(
-    r"(?:\bref(?:erence)?\b\.?|\bcheque\s+(?:n°|n\s*°|no\.?|number|#)|\bcheck\s+(?:no\.?|number|#))\s*:?\s*"
+    r"(?:\bref(?:erence)?\b\.?|\bconfirmation\s*(?:#|no\.?|number)?|\btransaction\s*(?:id|#|no\.?)?|\bcheque\s+(?:n°|n\s*°|no\.?|number|#)|\bcheck\s+(?:no\.?|number|#))\s*:?\s*"
     r"(?P<ref>[a-z0-9][a-z0-9\-/]{2,}\d[a-z0-9\-/]*|\d{4,})",
     re.IGNORECASE,
 )
@@ -398,9 +400,11 @@ DATE_PHRASE = re.compile(
     | \b(?P<nextmonth>(?:le\s+)?mois\s+prochain|next\s+month)\b
     | \b(?P<mq>fin|debut|mi|milieu|courant|end\s+of|beginning\s+of|start\s+of|early|mid|late|en|in|by|for|until|d'ici)
           [\s-]*(?:de\s+|d')?(?P<m_month>{_MONTH_ALONE})\b(?:\s+(?P<m_year>20\d\d)\b)?
-    | \b(?P<week>(?:la\s+|de\s+la\s+)?semaine\s+prochaine|next\s+week|(?:la\s+|de\s+la\s+)?semaine\s+(?:derniere|passee)
+    | \b(?P<week>(?:fin|end)\s+(?:de\s+(?:la\s+)?|of\s+(?:the\s+)?)?(?:semaine|week)(?:\s+prochaine)?
+          |(?:fin|end)\s+(?:de\s+la\s+semaine\s+prochaine|of\s+next\s+week)
+          |(?:la\s+|de\s+la\s+)?semaine\s+prochaine|next\s+week|(?:la\s+|de\s+la\s+)?semaine\s+(?:derniere|passee)
           |last\s+week|cette\s+semaine|this\s+week|dans\s+la\s+semaine|courant\s+de\s+semaine|later\s+this\s+week)\b
-    | \b(?P<wd>{_WEEKDAY})(?:\s+(?P<wd_day>{_DAY})\b(?!\s*(?:/|%|{_MONTH})))?
+    | (?<!every\s)(?<!chaque\s)(?<!tous\sles\s)\b(?P<wd>{_WEEKDAY})(?:\s+(?P<wd_day>{_DAY})\b(?!\s*(?:/|%|{_MONTH})))?
           (?:\s+(?P<wd_q>prochain|dernier|passe|d'apres))?\b
     | \b(?P<wd_q2>next|last|this|ce|coming)\s+(?P<wd2>{_WEEKDAY})\b
     | \b(?P<rel_in>(?:dans|sous|d'ici|in|within)\s+(?:\d+|un|une|deux|trois|quatre|cinq|six|huit|dix|quinze|a|one|two
@@ -585,7 +589,10 @@ def _resolve(match, received):
 
 def _week(phrase, received):
     monday = received - timedelta(days=received.weekday())
-    if re.search(r"prochaine|next", phrase):
+    if re.search(r"^(?:fin|end)", phrase):  # by the Friday of that week
+        value = monday + timedelta(days=11 if re.search(r"prochaine|next", phrase) else 4)
+        value = value if value >= received else value + timedelta(days=7)
+    elif re.search(r"prochaine|next", phrase):
         value = monday + timedelta(days=7)
     elif re.search(r"derniere|passee|last", phrase):
         value = monday - timedelta(days=7)
@@ -668,9 +675,18 @@ PAID = _words(
     r"(?:has|have|had|was|were)\s+(?:already\s+)?(?:been\s+)?(?:paid|settled)",
     r"payment\s+(?:was|has\s+been|had\s+been)\s+(?:made|sent|processed|released|issued)",
     r"(?:we|i)\s+(?:have\s+)?(?:already\s+)?(?:paid|settled|sent\s+(?:the\s+)?(?:payment|transfer|cheque|check))",
-    r"paid\s+(?:it|this|that|in\s+full|yesterday|today|this\s+morning|last|on)",
+    r"(?<!get\s)(?<!gets\s)(?<!be\s)paid\s+(?:it|this|that|in\s+full|yesterday|today|this\s+morning|last|on)",
+    r"funds\s+(?:left|have\s+left|were\s+sent|have\s+been\s+sent)",
+    r"(?:les\s+)?fonds\s+(?:sont|ont\s+ete)\s+(?:partis|envoyes|vires)",
     r"transfer\s+(?:was\s+|has\s+been\s+)?(?:sent|made|done|executed|issued)",
-    r"remittance",
+    r"remittance(?!\s+(?:details|address|information|info))",
+    r"(?:reglement|paiement|virement|cheque)\s+(?:est|a\s+ete)\s+(?:deja\s+)?parti",
+    r"(?:avons|ai|a)\s+(?:deja\s+)?procede\s+au\s+(?:paiement|reglement|virement)",
+    r"(?:was|were|has\s+been|have\s+been)\s+(?:wired|transferred|remitted|sent|processed|released|issued)",
+    r"(?:we|i)\s+(?:have\s+)?(?:made|processed|sent|wired|transferred|released)\s+(?:the\s+|a\s+|our\s+)?"
+    r"(?:payment|transfer|funds|money)",
+    r"already\s+done|deja\s+fait|c'?\s*est\s+fait",
+    r"check\s+your\s+(?:account|bank|records)|verifiez\s+(?:vos\s+comptes|votre\s+compte|vos\s+releves)",
     r"avis\s+de\s+(?:paiement|virement)",
     r"payment\s+of\s+\S+\s+made",
 )
@@ -680,12 +696,18 @@ PAID_SMS = re.compile(r"^\s*(?:c\s+|c'est\s+)?(?:deja\s+)?(?:paye|regle|paid)\b"
 
 PROMISE = _words(
     r"(?:je|nous|on)\s+(?:vous\s+)?(?:vais|allons|va|peux|pouvons|pourrai|pourrons|pourrions|pourrais)\s+(?:peut-etre\s+)?"
-    r"(?:vous\s+)?(?:payer|regler|faire|effectuer|envoyer|verser|virer|proceder|solder)",
+    r"(?:vous\s+)?(?:payer|regler|faire|effectuer|envoyer|verser|virer|proceder|solder|regulariser)",
+    r"regulariserons|regulariserai|regularisera",
     r"(?:paierai|paierons|paiera|payerai|payerons|payera|reglerai|reglerons|reglera|verserai|verserons|enverrai"
     r"|enverrons|enverra|virerai|virerons|ferai|ferons|procederons|procederai|solderai|solderons)",
     r"(?:sera|seront)\s+(?:regle|reglee|regles|reglees|paye|payee|payes|effectue|effectues|vire|envoye|verse|solde)",
     r"partira|partiront",
-    r"(?:je|nous|on)\s+(?:vous\s+)?(?:paie|paye|paies|regle|vire|verse|envoie|envoies|fais|fait|passe)",
+    r"(?:je|nous|on)\s+(?:vous\s+)?(?:paie|paye|paies|regle|vire|verse|envoie|envoies|passe)",
+    r"(?:je|nous|on)\s+(?:vous\s+)?(?:fais|fait|faisons|lance|lancons)\s+(?:le|un|les|des)\s+"
+    r"(?:virements?|paiements?|reglements?|versements?|cheques?)",
+    r"(?:can|could|would\s+like\s+to)\s+offer|(?:we|i)\s+offer|per\s+month|par\s+mois",
+    r"devrait\s+(?:partir|etre\s+(?:regle|paye|vire|envoye))|should\s+(?:go\s+out|be\s+(?:paid|sent|released))",
+    r"confirm\w*\s+(?:le\s+|the\s+)?(?:paiement|reglement|virement|payment|transfer)",
     r"passe\s+regler",
     r"(?:vous\s+)?proposons|propose\s+de|echeancier|en\s+\d+\s+fois|mensualites",
     r"(?:will|shall|i'll|we'll|they'll|i'd|we'd|can|could)\s+(?:try\s+to\s+)?(?:pay|settle|transfer|send|make|process|release|wire|remit|do)",
@@ -694,6 +716,7 @@ PROMISE = _words(
     r"scheduled|payment\s+(?:plan|run)|instal?ments?|monthly\s+payments?",
     r"paying|to\s+pay\s+(?:on|by|next|tomorrow)",
 )
+PAYMENT_WORD = _words(r"paiements?|reglements?|virements?|cheques?|versements?|payments?|transfers?|cheques?|checks?")
 HEDGE = _words(
     r"peut-?\s?etre",
     r"essai\w*",
@@ -733,12 +756,14 @@ DISPUTE_REASONS = (
         _words(
             r"en\s+double",
             r"doublons?",
-            r"(?:deux|2)\s+fois",
+            r"factur\w*\s+(?:\w+\s+){0,2}(?:deux|2)\s+fois",
+            r"(?:deux|2)\s+fois\s+(?:la\s+meme|le\s+meme|les\s+memes)",
             r"duplicate",
             r"twice",
             r"double\s+(?:facturation|billing|invoiced|charged)",
             r"already\s+invoiced",
             r"deja\s+(?:ete\s+)?facturee?s?",
+            r"(?:avez|a)\s+deja\s+facture",
         ),
     ),
     (
@@ -751,6 +776,10 @@ DISPUTE_REASONS = (
             r"(?:did\s+not|didn't|did\s+never)\s+order",
             r"not\s+ordered",
             r"no\s+order",
+            r"only\s+ordered",
+            r"no\s+record\s+of\s+(?:this|the|any|that)\s+(?:purchase|order)",
+            r"aucune\s+trace\s+de\s+(?:cette|la|votre)\s+commande",
+            r"n'avons\s+commande\s+que",
         ),
     ),
     (
@@ -795,6 +824,15 @@ DISPUTE_REASONS = (
             r"amount\s+(?:is\s+)?(?:wrong|incorrect)",
             r"amount\s+should\s+be",
             r"montant\s+(?:devrait|doit)\s+etre",
+            r"ne\s+correspond(?:ent)?\s+pas",
+            r"(?:don'?t|do\s+not|doesn'?t|does\s+not)\s+match",
+            r"overbilled|over-billed|billed\s+(?:us\s+)?for\s+more",
+            r"factur\w*\s+en\s+trop",
+            r"gratuit\w*",
+            r"free\s+of\s+charge",
+            r"should\s+(?:have\s+been|be)\s+free",
+            r"charged\s+(?:us\s+)?(?:vat|tax|for)",
+            r"exempt\w*|exonere\w*",
         ),
     ),
     (
@@ -804,7 +842,8 @@ DISPUTE_REASONS = (
             r"|non\s+livree?|livraison\s+(?:\w+\s+)?(?:incomplete|partielle|en\s+retard)|incomplete|il\s+manque"
             r"|manquant\w*|never\s+(?:received|delivered|arrived)|not\s+(?:been\s+)?(?:received|delivered)"
             r"|(?:received|delivered)\s+only|only\s+(?:received|delivered)|missing|late\s+delivery|short[\s-]?shipped"
-            r"|partial\s+delivery)(?!\w)"
+            r"|partial\s+delivery|jamais\s+(?:ete\s+)?realisee?s?|pas\s+(?:ete\s+)?realisee?s?|(?:n'est|ne\s+sont)\s+pas\s+venus?"
+            r"|never\s+(?:came|showed\s+up|performed|carried\s+out)|not\s+(?:been\s+)?(?:performed|carried\s+out))(?!\w)"
             # "we never received the invoice" asks for a copy, it does not contest the goods
             r"(?!\s+(?:la\s+|votre\s+|the\s+|your\s+|an?\s+|de\s+la\s+|d[eu]\s+)?(?:factures?|invoices?|copie|copy|releve"
             r"|statement))"
@@ -833,6 +872,12 @@ DISPUTE = _words(
     r"cancel\w*",
     r"(?:facture|invoice)\s+(?:is|est)\s+(?:wrong|incorrect|faux|fausse|erronee)",
     r"rectifiee",
+    r"(?:merci\s+de\s+|pouvez-vous\s+|veuillez\s+)corriger",
+    r"please\s+(?:correct|amend|adjust)",
+    r"only\s+(?:paying|pay|going\s+to\s+pay)\s+for",
+    r"ne\s+(?:paierons|reglerons|paierai|reglerai|payerons)\s+que",
+    r"fausse|erronee",
+    r"pas\s+a\s+nous",
     r"corrected\s+invoice",
 )
 
@@ -847,6 +892,8 @@ DOCUMENT_REQUESTS = (
             r"cop(?:y|ies)\s+of\s+(?:the\s+|your\s+)?invoices?",
             r"resend\s+(?:a\s+copy|the\s+invoice|it)",
             r"re-send",
+            r"re-?issue\s+(?:the\s+|an?\s+|our\s+)?invoice",
+            r"(?:reemettre|refaire|reediter)\s+(?:la|une)\s+facture",
             r"send\s+(?:us\s+|me\s+)?(?:again\s+)?(?:a\s+copy|the\s+invoice)",
         ),
     ),
@@ -859,6 +906,9 @@ DOCUMENT_REQUESTS = (
             r"liste\s+des\s+factures",
             r"situation\s+de\s+compte",
             r"extrait\s+de\s+compte",
+            r"etat\s+(?:des\s+factures|de\s+compte|du\s+compte)",
+            r"(?:list|listing)\s+of\s+(?:open|outstanding|unpaid)\s+(?:items|invoices)",
+            r"open\s+items",
         ),
     ),
     (
@@ -871,8 +921,19 @@ DOCUMENT_REQUESTS = (
             r"coordonnees\s+bancaires",
             r"(?:bank|banking|bank\s+account)\s+details",
             r"bank\s+information",
+            r"remittance\s+(?:details|information|info)",
         ),
     ),
+)
+# a document outside the three kinds: asked for, it still makes a document request (``documents`` stays empty)
+OTHER_DOCUMENT = _words(
+    r"bon\s+de\s+(?:livraison|commande)",
+    r"delivery\s+note",
+    r"proof\s+of\s+delivery",
+    r"purchase\s+order",
+    r"justificatifs?",
+    r"w-?9",
+    r"kbis",
 )
 OPT_OUT = _words(
     r"arret(?:ez|er)\s+de\s+(?:m'|me\s+|nous\s+)?(?:ecrire|relancer|contacter|harceler|appeler)",
@@ -907,6 +968,8 @@ MONTHLY = re.compile(
 PAST_REFERENCE = re.compile(
     r"(?:\bdu|\bdated|\bof|\bfrom|\bdepuis|\bsince|\bsent\s+on|envoye\s+le)\s+(?:le\s+|the\s+)?$"
 )
+# "60 jours fin de mois", "30 days end of month": payment terms, not a date
+PAYMENT_TERMS = re.compile(r"\d+\s*(?:jours|days|j)\s+$")
 SENTENCE_END = re.compile(r"[.!?;](?=\s|$)|\n")
 
 
@@ -949,7 +1012,12 @@ def read_instalments(folded, mentions, amounts, received):
         start = max(previous_end, _sentence_start(folded, mention.start))
         chunk = folded[start : mention.start]
         previous_end = mention.end
-        if mention.ahead is None or NEGATION.search(chunk) or (mention.past_reference and PAST_REFERENCE.search(chunk)):
+        if (
+            mention.ahead is None
+            or NEGATION.search(chunk)
+            or (mention.past_reference and PAST_REFERENCE.search(chunk))
+            or PAYMENT_TERMS.search(chunk)
+        ):
             continue
         amount = next((value for a_start, _e, value, _c in reversed(amounts) if start <= a_start < mention.start), None)
         share = None if amount is not None else _share_in(chunk)
@@ -1030,6 +1098,18 @@ def _is_paid(text, folded, mentions, received):
     return not any(m.back is None and m.ahead and m.ahead > received for m in mentions)
 
 
+def _payment_ahead(folded, mentions, received, money=()):
+    """A payment word or an amount, and a day to come, in one sentence: "1 000 € le 25/06"."""
+    for mention in mentions:
+        if mention.ahead and mention.ahead >= received and not mention.past_reference:
+            start = _sentence_start(folded, mention.start)
+            end = SENTENCE_END.search(folded, mention.end)
+            stop = end.start() if end else len(folded)
+            if PAYMENT_WORD.search(folded[start:stop]) or any(start <= m_start < stop for m_start, *_r in money):
+                return True
+    return False
+
+
 def _kind(signals):
     """The kind of a reply from its signals, by the priority of the module docstring."""
     if signals["auto_reply"]:
@@ -1043,7 +1123,7 @@ def _kind(signals):
         return "promise"
     if signals["absent"]:
         return "absence"
-    return "document" if signals["documents"] else "other"
+    return "document" if signals["documents"] or signals["other_document"] else "other"
 
 
 def read_reply(text, received, html=False, subject=""):
@@ -1061,8 +1141,9 @@ def read_reply(text, received, html=False, subject=""):
         "reason": reason,
         "paid": _is_paid(new_text, folded, mentions, received),
         "dispute": reason is not None or bool(DISPUTE.search(folded)),
-        "promise": bool(PROMISE.search(folded)),
+        "promise": bool(PROMISE.search(folded)) or _payment_ahead(folded, mentions, received, money),
         "documents": tuple(name for name, pattern in DOCUMENT_REQUESTS if pattern.search(folded)),
+        "other_document": bool(OTHER_DOCUMENT.search(folded)),
     }
     signals["instalments"] = (
         read_instalments(folded, mentions, money, received) if signals["promise"] or signals["dispute"] else ()
