@@ -153,6 +153,15 @@ class TestCase(KreanciaCommon):
         self.env["kreancia.call"].log_call(
             self.customer.id, "refused", phone="+33 4 78 00 00 01", note="Says cash is short"
         )
+        reply = self.env["kreancia.reply"].create(
+            {
+                "partner_id": self.customer.id,
+                "author": "compta@boulangerie.example.com",
+                "subject": "Re: reminder",
+                **self.env["kreancia.reply"]._reading_values("Nous ne pouvons pas payer ce mois-ci.", self.today),
+            }
+        )
+        reply.action_mark_handled()
         entries, archive = self._zip(case._case_files()[case.id])  # what the download streams (TestCaseFileDownload)
         names = list(entries)
         self.assertEqual(
@@ -205,6 +214,9 @@ class TestCase(KreanciaCommon):
             "Says cash is short",
             disputed.name,
             "Goods delivered damaged",
+            "Replies from the debtor",
+            "Nous ne pouvons pas payer ce mois-ci.",
+            "marked handled",
         ):
             self.assertIn(expected, history)
         self.assertIn(invoice.name, pdf_text(entries[names[2]]))
@@ -222,6 +234,7 @@ class TestCase(KreanciaCommon):
                 "E-mails",
                 "Calls",
                 "Commitments",
+                "Replies",
                 "Disputes",
                 "Recoveries",
             ],
@@ -239,6 +252,8 @@ class TestCase(KreanciaCommon):
         self.assertIn("1A 111 222 3333 4", [row[7] for row in timeline])
         disputes = list(workbook["Disputes"].iter_rows(min_row=2, values_only=True))
         self.assertEqual(disputes, [(disputed.name, "In dispute", "Goods delivered damaged")])
+        replies = list(workbook["Replies"].iter_rows(min_row=2, values_only=True))
+        self.assertEqual([row[1:] for row in replies], [(reply.author, "Other", reply.body, "marked handled")])
         calls = list(workbook["Calls"].iter_rows(min_row=2, values_only=True))
         self.assertEqual(calls[0][3], "Refused to pay")
 
@@ -459,7 +474,7 @@ class TestCaseFileDownload(KreanciaCommon, HttpCase):
             {response.content for response in downloads}, {case._case_files()[case.id]}, "the case file, built again"
         )
         entries, _archive = self._zip(downloads[0].content)
-        self.assertEqual(len(openpyxl.load_workbook(io.BytesIO(entries[list(entries)[-1]])).sheetnames), 9)
+        self.assertEqual(len(openpyxl.load_workbook(io.BytesIO(entries[list(entries)[-1]])).sheetnames), 10)
         self.assertFalse(case.file_attachment_id)
         attachments = (
             self.env["ir.attachment"].sudo().search([("res_model", "=", case._name), ("res_id", "=", case.id)])

@@ -154,7 +154,8 @@ class TestRules(KreanciaCommon):
         self.make_invoice(self.customer_2, 2)
         counts = self.run_escalation()
         self.assertEqual((counts["done"], counts["failed"]), (1, 1))
-        self.assertEqual(self.interventions(self.customer).mail_id.subject, "Reminder C001")
+        reminder = self.interventions(self.customer)
+        self.assertEqual(reminder.mail_id.subject, f"Reminder C001 [{reminder.name}]")
         self.assertTrue(self.interventions(self.customer_2).error)
         self.assertEqual(ok.dunning_step_id, self.step_courteous)
 

@@ -33,7 +33,7 @@ class KreanciaReplyProcess(models.TransientModel):
     amount_due = fields.Monetary("Due on these invoices", compute="_compute_amount_due")
     # promise
     instalment_ids = fields.One2many("kreancia.reply.process.instalment", "wizard_id", "Instalments")
-    amount_promised = fields.Monetary(compute="_compute_amount_promised")
+    amount_promised = fields.Monetary("Promised in all", compute="_compute_amount_promised")
     # dispute
     reason = fields.Selection(DISPUTE_REASONS, "Dispute reason")
     note = fields.Text()
