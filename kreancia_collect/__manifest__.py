@@ -33,6 +33,7 @@
         "reports/kreancia_letter_report.xml",
         "reports/kreancia_statement_report.xml",
         "reports/kreancia_case_report.xml",
+        "reports/account_invoice_report.xml",
         # wizards: before the views whose buttons open them
         "wizards/kreancia_escalation_preview_views.xml",
         "wizards/account_move_set_dunning_step_views.xml",

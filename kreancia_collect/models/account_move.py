@@ -1,10 +1,14 @@
 from collections import defaultdict
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_date
 
+from ..groups import MANAGER_GROUP
+from ..tools import legal, mentions
 from ..tools.dunning import days_late
 
 DUNNING_STATES = [
@@ -346,3 +350,124 @@ class AccountMove(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("kreancia_collect.kreancia_case_create_action")
         action["context"] = {"active_model": "account.move", "active_ids": self.ids}
         return action
+
+    # ------------------------------------------------------------------
+    # Late-payment mentions on invoices (C. com. L441-9)
+    # ------------------------------------------------------------------
+    dunning_legal_mentions = fields.Boolean(
+        "Late-payment mentions",
+        copy=False,
+        readonly=True,
+        help="Posted while the company printed the late-payment mentions on invoices to professionals: "
+        "the penalty rate and the 40 EUR recovery indemnity.",
+    )
+
+    def _post(self, soft=True):
+        posted = super()._post(soft=soft)
+        posted.filtered(
+            lambda move: move.company_id.kreancia_invoice_mentions and move._dunning_mentions_due()
+        ).dunning_legal_mentions = True
+        return posted
+
+    def _dunning_mentions_due(self):
+        """Whether the law asks this invoice for the late-payment mentions: a customer invoice to a professional."""
+        self.ensure_one()
+        return (
+            self.move_type == "out_invoice"
+            and bool(self.commercial_partner_id)
+            and self.commercial_partner_id._is_professional_debtor()
+        )
+
+    def _dunning_mentions_rate(self):
+        """``(rate, contractual)`` in force at the invoice date, as letters price interest.
+
+        The customer's contractual rate (never below the floor of 3 x the legal interest
+        rate) wins over the legal default of the half-year; ``rate`` is None when that
+        half-year is not recorded yet, and the mentions then state the formula.
+        """
+        self.ensure_one()
+        day = self.invoice_date or fields.Date.context_today(self)
+        record = self.env["kreancia.interest.rate"]._rate_table().get(legal.half_year(day))
+        contract_rate = self.commercial_partner_id.dunning_contract_rate
+        if contract_rate:
+            floor = legal.minimum_contractual_rate(record.legal_rate) if record and record.legal_rate else 0.0
+            return max(contract_rate, floor), True
+        return (record.rate if record else None), False
+
+    def _dunning_legal_mentions(self):
+        """The late-payment mentions the invoice prints, in its language, or False.
+
+        Printed when the company's setting is on (or was when the invoice was posted) and the
+        customer is a professional; the invoice report shows them below the terms.
+        """
+        self.ensure_one()
+        if not (self.company_id.kreancia_invoice_mentions or self.dunning_legal_mentions):
+            return False
+        if not self._dunning_mentions_due():
+            return False
+        rate, contractual = self._dunning_mentions_rate()
+        return mentions.invoice_mentions(rate, self.env.lang or self.partner_id.lang, contractual)
+
+    @api.model
+    def _dunning_missing_mentions(self, today=None):
+        """Posted invoices to professionals of the last 12 months that lack the late-payment mentions.
+
+        An invoice has them when it was posted with the setting on, or when its terms
+        (``narration``) state them (:func:`~..tools.mentions.has_legal_mentions`).
+        Searched in the current companies.
+        """
+        today = today or fields.Date.context_today(self)
+        candidates = self.search_fetch(
+            [
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("company_id", "in", self.env.companies.ids),
+                ("invoice_date", ">", today - relativedelta(months=12)),
+                ("invoice_date", "<=", today),
+                ("dunning_legal_mentions", "=", False),
+                ("commercial_partner_id.dunning_debtor_type", "!=", "consumer"),
+            ],
+            ["narration"],
+        )
+        return candidates.filtered(lambda move: not mentions.has_legal_mentions(move.narration))
+
+    @api.model
+    def action_dunning_missing_mentions(self):
+        """Managers' check: a notification saying how many invoices lack the mentions, then their list."""
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(self.env._("Only collection managers can check the invoices' late-payment mentions."))
+        missing = self._dunning_missing_mentions()
+        if missing:
+            message = self.env._(
+                "Posted invoices to professionals of the last 12 months without the late-payment mentions "
+                "(penalty rate and 40 EUR recovery indemnity): %(count)s. Add the mentions to your default terms "
+                "(Invoicing settings, Default Terms & Conditions) or turn on Late-payment mentions on invoices "
+                "in the Collection settings.",
+                count=len(missing),
+            )
+        else:
+            message = self.env._("Every posted invoice to a professional of the last 12 months states them.")
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Late-payment mentions on invoices"),
+                "message": message,
+                "type": "warning" if missing else "success",
+                "sticky": bool(missing),
+                "next": {
+                    "type": "ir.actions.act_window",
+                    "name": self.env._("Invoices Missing Late-Payment Mentions"),
+                    "res_model": "account.move",
+                    "view_mode": "list,form",
+                    "views": [(self.env.ref("account.view_out_invoice_tree").id, "list"), (False, "form")],
+                    "domain": [("id", "in", missing.ids)],
+                    "context": {"create": False, "default_move_type": "out_invoice"},
+                    "help": self.env._(
+                        "<p class='o_view_nocontent_smiling_face'>No invoice lacks the late-payment mentions</p>"
+                        "<p>Posted invoices to professionals of the last 12 months state the penalty rate "
+                        "and the 40 EUR recovery indemnity.</p>"
+                    ),
+                },
+            },
+        }

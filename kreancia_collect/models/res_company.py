@@ -91,3 +91,12 @@ class ResCompany(models.Model):
         for company in self:
             self.env["kreancia.aging.bucket"]._check_company_buckets(company)
         return result
+
+    # ------------------------------------------------------------------
+    # Late-payment mentions on invoices (C. com. L441-9)
+    # ------------------------------------------------------------------
+    kreancia_invoice_mentions = fields.Boolean(
+        "Late-payment mentions on invoices",
+        help="Invoices to professional customers state the late-payment penalty rate in force at their date "
+        "and the 40 EUR fixed recovery indemnity, as French law requires (C. com. L441-9).",
+    )

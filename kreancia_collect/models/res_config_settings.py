@@ -23,3 +23,8 @@ class ResConfigSettings(models.TransientModel):
     # ------------------------------------------------------------------
     kreancia_reply_alias_name = fields.Char(related="company_id.kreancia_reply_alias_name", readonly=False)
     kreancia_reply_alias_domain = fields.Char(related="company_id.alias_domain_id.name", string="Replies domain")
+
+    # ------------------------------------------------------------------
+    # Late-payment mentions on invoices
+    # ------------------------------------------------------------------
+    kreancia_invoice_mentions = fields.Boolean(related="company_id.kreancia_invoice_mentions", readonly=False)

@@ -50,3 +50,4 @@ from . import test_common_assertions
 from . import test_replies
 from . import test_replies_tour
 from . import test_reply_reader
+from . import test_invoice_mentions
