@@ -100,6 +100,8 @@ class DebtorPortal(PaymentPortal):
             lambda move: (
                 not move.dunning_dispute
                 and not move.dunning_handed_over
+                # a claim suspended by an insolvency procedure is declared, never planned (C. com. L622-21)
+                and not move.dunning_insolvency_id
                 and "open" not in move.dunning_commitment_ids.mapped("state")
             )
         )

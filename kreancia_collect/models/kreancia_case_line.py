@@ -72,6 +72,15 @@ class KreanciaCaseLine(models.Model):
 
         The debtor may still pay them online (see ``kreancia.case._close``).
         """
+        frozen = moves.filtered("dunning_insolvency_id")
+        if frozen:
+            raise UserError(
+                self.env._(
+                    "These invoices are part of an insolvency procedure and cannot be put into a payment plan: "
+                    "%(invoices)s. The claim is declared to the court-appointed representative.",
+                    invoices=", ".join(frozen.mapped("name")),
+                )
+            )
         handed_over = moves.filtered("dunning_handed_over")
         if handed_over:
             raise UserError(

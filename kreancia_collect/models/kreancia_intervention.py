@@ -28,6 +28,8 @@ DELIVERY_STATES = [
     ("failed", "Not sent"),
 ]
 WAITING_STATES = ("to_validate", "to_send")  # planned, not yet in the debtor's hands
+# a claim declaration to an insolvency representative (kreancia.insolvency): prepared by the watch, never by a step
+CLAIM_CHANNEL = ("claim", "Claim declaration")
 
 
 class KreanciaIntervention(models.Model):
@@ -92,13 +94,13 @@ class KreanciaIntervention(models.Model):
     scenario_id = fields.Many2one(related="step_id.scenario_id", store=True, string="Scenario")
     step_id = fields.Many2one(
         "kreancia.scenario.step",
-        required=True,
         readonly=True,
         ondelete="restrict",
         check_company=True,
+        help="The scenario step performed; empty for a claim declaration, which no step makes.",
     )
     level = fields.Integer(related="step_id.sequence")
-    channel = fields.Selection(CHANNELS, required=True, readonly=True)
+    channel = fields.Selection([*CHANNELS, CLAIM_CHANNEL], required=True, readonly=True)
     identity = fields.Selection(IDENTITIES, required=True, readonly=True, default="company")
     brand_id = fields.Many2one("kreancia.brand", readonly=True, check_company=True)
     sender_name = fields.Char(compute="_compute_sender")
@@ -206,11 +208,24 @@ class KreanciaIntervention(models.Model):
     attachment_id = fields.Many2one("ir.attachment", "Letter", readonly=True, ondelete="set null")
     deadline_date = fields.Date("Payment deadline", readonly=True)
     posted_date = fields.Date("Posted on", readonly=True)
+    claim_until = fields.Date(
+        "Amounts as of",
+        readonly=True,
+        help="A claim declaration counts interest up to the opening judgment, which stops it (C. com. L622-28).",
+    )
+    insolvency_id = fields.Many2one(
+        "kreancia.insolvency", "Insolvency procedure", readonly=True, index="btree_not_null"
+    )
     tracking_number = fields.Char("Registered mail number", readonly=True)
 
     # The customer's collection page
     debtor_link_id = fields.Many2one("kreancia.debtor.link", "Debtor link", readonly=True, index="btree_not_null")
     debtor_url = fields.Char("Debtor page", compute="_compute_debtor_url")
+
+    _step_unless_claim = models.Constraint(
+        "CHECK(channel = 'claim' OR step_id IS NOT NULL)",
+        "A dunning intervention performs a step of its scenario.",
+    )
 
     # ------------------------------------------------------------------
     # Computed fields
@@ -295,7 +310,12 @@ class KreanciaIntervention(models.Model):
         "line_ids.move_id.invoice_date_due",
     )
     def _compute_moves_changed(self):
-        waiting = self.filtered(lambda intervention: intervention.state in WAITING_STATES and intervention.id)
+        # a claim declaration's invoices are frozen by the procedure: nothing to re-check
+        waiting = self.filtered(
+            lambda intervention: (
+                intervention.state in WAITING_STATES and intervention.id and intervention.channel != "claim"
+            )
+        )
         changes = waiting._invoice_changes(lock=False)[1] if waiting else {}
         for intervention in self:
             found = changes.get(intervention)
@@ -306,7 +326,7 @@ class KreanciaIntervention(models.Model):
         if operator != "in" or list(value) != [True]:
             return NotImplemented
         # only waiting interventions can have changed: a few, read in one query per company
-        waiting = self.search([("state", "in", WAITING_STATES)])
+        waiting = self.search([("state", "in", WAITING_STATES), ("channel", "!=", "claim")])
         return [("id", "in", [intervention.id for intervention in waiting._invoice_changes(lock=False)[1]])]
 
     def _next_action_text(self):  # noqa: PLR0911 - one answer per situation
@@ -595,7 +615,7 @@ class KreanciaIntervention(models.Model):
 
         :return: ``(letters changed, what the manager is told)``
         """
-        fresh, changes = self._invoice_changes()
+        fresh, changes = self.filtered(lambda intervention: intervention.channel != "claim")._invoice_changes()
         if not changes:
             return self.browse(), []
         changed = self.browse([intervention.id for intervention in changes])

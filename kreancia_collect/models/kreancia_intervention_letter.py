@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import models
+from odoo import api, fields, models
 from odoo.tools import SQL, format_date
 from odoo.tools.misc import formatLang
 
@@ -90,6 +90,8 @@ class KreanciaIntervention(models.Model):
         self.ensure_one()
         if self.channel == "formal_notice":
             return self.env._("Formal notice (mise en demeure)")
+        if self.channel == "claim":
+            return self.env._("Declaration of claim (déclaration de créance)")
         return self.env._("Payment reminder")
 
     def _letter_addressee(self):
@@ -123,6 +125,8 @@ class KreanciaIntervention(models.Model):
             partner = intervention.partner_id.commercial_partner_id
             professional = partner._is_professional_debtor()
             contract_rate = partner.dunning_contract_rate
+            # a claim declaration stops at the opening judgment, which stops interest (L622-28)
+            until = intervention.claim_until or intervention.date
             applied = {}
             for line in intervention.line_ids:
                 due = line.invoice_date_due
@@ -137,12 +141,12 @@ class KreanciaIntervention(models.Model):
                     0.0,
                 )
                 values["late_payments"] = []
-                if professional and due and due < intervention.date:
-                    table_of_period = rates._late_rates(table, due, intervention.date, contract_rate)
+                if professional and due and due < until:
+                    table_of_period = rates._late_rates(table, due, until, contract_rate)
                     applied.update(table_of_period)
                     late = legal.interest_on_late_payments(
                         due,
-                        intervention.date,
+                        until,
                         payments.get(
                             (
                                 line.move_id.id,
@@ -154,7 +158,7 @@ class KreanciaIntervention(models.Model):
                         table_of_period,
                     )
                     values["residual_interest"] = legal.late_interest(
-                        line.amount_residual, due, intervention.date, table_of_period
+                        line.amount_residual, due, until, table_of_period
                     )
                     values["late_paid_amount"] = sum(payment.amount for payment in late)
                     values["late_paid_interest"] = sum(payment.interest for payment in late)
@@ -380,3 +384,97 @@ class KreanciaIntervention(models.Model):
         for intervention in self.filtered(lambda i: i.channel == "formal_notice" and not i.deadline_date):
             intervention.deadline_date = intervention.date + timedelta(days=intervention.step_id.deadline_days)
         self._compute_legal_amounts()
+
+    # ------------------------------------------------------------------
+    # Claim declaration (insolvency): a letter to the court-appointed representative
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _new_claim_declaration(self, procedure):
+        """The claim declaration of ``procedure`` (``kreancia.insolvency``), produced and waiting to be posted.
+
+        Under the company's own name, addressed to the representative; each frozen invoice with its principal,
+        and the interest and indemnity accrued up to the opening judgment (L622-28), which stops interest.
+        """
+        invoices = procedure.move_ids.sorted(lambda move: (move.invoice_date_due or move.invoice_date, move.id))
+        today = fields.Date.context_today(self)
+        declaration = self.sudo().create(
+            {
+                "date": today,
+                "company_id": procedure.company_id.id,
+                "partner_id": procedure.partner_id.id,
+                "recipient_id": (procedure.representative_id or procedure.partner_id).id,
+                "channel": "claim",
+                "identity": "company",
+                "state": "to_send",
+                "user_id": self.env.user.id,
+                "insolvency_id": procedure.id,
+                "claim_until": procedure.judgment_date,
+                "deadline_date": procedure.declaration_deadline,
+                "amount_total": sum(invoices.mapped("amount_residual_signed")),
+                "move_ids": [fields.Command.set(invoices.ids)],
+                "line_ids": [
+                    fields.Command.create(
+                        {
+                            "move_id": move.id,
+                            "step_id": move.dunning_step_id.id,
+                            "currency_id": move.currency_id.id,
+                            "amount_residual": move.amount_residual,
+                            "days_late": max((procedure.judgment_date - move.invoice_date_due).days, 0)
+                            if move.invoice_date_due
+                            else 0,
+                        }
+                    )
+                    for move in invoices
+                ],
+            }
+        )
+        declaration._compute_legal_amounts()
+        content, _type = (
+            self.env["ir.actions.report"]
+            .sudo()
+            .with_context(force_report_rendering=True, lang=procedure.company_id.partner_id.lang)
+            ._render_qweb_pdf("kreancia_collect.action_report_claim_declaration", declaration.ids)
+        )
+        declaration.attachment_id = self.env["ir.attachment"].sudo().create(
+            {
+                "name": f"{declaration.name.replace('/', '-')}.pdf",
+                "raw": content,
+                "res_model": self._name,
+                "res_id": declaration.id,
+                "mimetype": "application/pdf",
+            }
+        )
+        return declaration
+
+    def _claim_documents(self):
+        """The supporting documents a claim declaration lists: invoices, statement, letters and notices sent."""
+        self.ensure_one()
+        env = self.env
+        documents = [env._("Copy of invoice %(number)s", number=move.name) for move in self.move_ids]
+        documents.append(env._("Statement of account of %(customer)s", customer=self.partner_id.name))
+        notices = (
+            self.sudo()
+            .search(
+                [
+                    ("partner_id", "=", self.partner_id.id),
+                    ("company_id", "=", self.company_id.id),
+                    ("channel", "in", LETTER_CHANNELS),
+                    ("state", "=", "done"),
+                ],
+                order="date",
+            )
+        )
+        documents += [
+            env._(
+                "%(letter)s %(reference)s of %(date)s%(tracking)s",
+                letter=dict(self._fields["channel"]._description_selection(env))[notice.channel],
+                reference=notice.name,
+                date=format_date(env, notice.posted_date or notice.date),
+                tracking=env._(" (registered mail %(number)s)", number=notice.tracking_number)
+                if notice.tracking_number
+                else "",
+            )
+            for notice in notices
+        ]
+        return documents

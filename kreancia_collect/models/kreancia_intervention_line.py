@@ -11,7 +11,11 @@ class KreanciaInterventionLine(models.Model):
     intervention_id = fields.Many2one("kreancia.intervention", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="intervention_id.company_id", store=True)
     move_id = fields.Many2one("account.move", "Invoice", required=True, index=True, ondelete="cascade")
-    step_id = fields.Many2one("kreancia.scenario.step", required=True, ondelete="restrict")
+    step_id = fields.Many2one(
+        "kreancia.scenario.step",
+        ondelete="restrict",
+        help="The step the invoice reached; empty in a claim declaration.",
+    )
     level = fields.Integer(related="step_id.sequence")
     invoice_date = fields.Date(related="move_id.invoice_date")
     invoice_date_due = fields.Date("Due date", related="move_id.invoice_date_due", store=True)

@@ -20,7 +20,7 @@ REPLY_KINDS = [
 DISPUTE_REASONS = [
     ("goods", "Goods or service"),
     ("price", "Price"),
-    ("delivery", "Delivery"),
+    ("delivery", "Delivery problem"),
     ("duplicate", "Invoiced twice"),
     ("not_ordered", "Not ordered"),
     ("other", "Other reason"),

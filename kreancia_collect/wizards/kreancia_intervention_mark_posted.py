@@ -27,7 +27,7 @@ class KreanciaInterventionMarkPosted(models.TransientModel):
     @api.depends("intervention_ids")
     def _compute_needs_tracking(self):
         for wizard in self:
-            wizard.needs_tracking = "formal_notice" in wizard.intervention_ids.mapped("channel")
+            wizard.needs_tracking = bool({"formal_notice", "claim"} & set(wizard.intervention_ids.mapped("channel")))
 
     @api.depends("intervention_ids")
     def _compute_changed_note(self):
@@ -43,7 +43,9 @@ class KreanciaInterventionMarkPosted(models.TransientModel):
         if letters.filtered(lambda intervention: intervention.state != "to_send"):
             raise UserError(self.env._("Only letters waiting to be sent can be marked as posted."))
         if self.needs_tracking and not self.tracking_number:
-            raise UserError(self.env._("A formal notice goes by registered mail: enter its number."))
+            raise UserError(
+                self.env._("A formal notice or a claim declaration goes by registered mail: enter its number.")
+            )
         if len(letters) > 1 and self.tracking_number:
             raise UserError(self.env._("Each registered letter has its own number: mark them one by one."))
         # what the run re-checks before acting: a letter claiming what is no longer due is not posted
