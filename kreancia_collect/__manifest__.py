@@ -33,6 +33,7 @@
         "reports/kreancia_letter_report.xml",
         "reports/kreancia_statement_report.xml",
         "reports/kreancia_case_report.xml",
+        "reports/kreancia_order_for_payment.xml",
         "reports/account_invoice_report.xml",
         # wizards: before the views whose buttons open them
         "wizards/kreancia_escalation_preview_views.xml",

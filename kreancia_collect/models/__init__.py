@@ -30,6 +30,7 @@ from . import kreancia_case
 from . import kreancia_case_line
 from . import kreancia_case_recovery
 from . import kreancia_case_file
+from . import kreancia_case_order_payment
 from . import kreancia_escalation_run
 
 # debtor replies: the record, then what a collector makes of it

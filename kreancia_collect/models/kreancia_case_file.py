@@ -216,6 +216,11 @@ class KreanciaCase(models.Model):
             entries.append((f"04 {labels['letters']}/{_slug(letter.name)}.pdf", letter.attachment_id.raw))
         entries.append((f"05 {labels['history']}.pdf", history))
         entries.append((f"06 {labels['file']} {_slug(self.name)}.xlsx", self._xlsx()))
+        if self.order_payment_pdf_id:  # kreancia_case_order_payment.py
+            label = env._("Order for payment request")
+            entries.append((f"07 {label}.pdf", self.order_payment_pdf_id.raw))
+            if self.order_payment_xlsx_id:
+                entries.append((f"07 {label}.xlsx", self.order_payment_xlsx_id.raw))
         return entries
 
     def _case_files(self):

@@ -485,3 +485,17 @@ class ResPartner(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("kreancia_collect.kreancia_case_create_action")
         action["context"] = {"active_model": "res.partner", "active_ids": self.ids, "active_id": self.id}
         return action
+
+    def action_dunning_order_for_payment(self):
+        """The customer's open hand-over case, where the order for payment is requested; without one, the hand-over
+        wizard that opens it (``kreancia_case_order_payment.py``)."""
+        self.ensure_one()
+        cases = self.env["kreancia.case"].search(
+            [("partner_id", "=", self.commercial_partner_id.id), ("state", "!=", "closed")]
+        )
+        if not cases:
+            return self.action_dunning_hand_over()
+        action = self.action_dunning_cases()
+        if len(cases) == 1:
+            action.update({"view_mode": "form", "views": [(False, "form")], "res_id": cases.id})
+        return action
