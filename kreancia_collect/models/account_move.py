@@ -2,13 +2,14 @@ from collections import defaultdict
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import format_date
+from odoo.tools import SQL, format_amount, format_date
 
 from ..groups import MANAGER_GROUP
-from ..tools import legal, mentions
+from ..tools import legal, limitation, mentions
 from ..tools.dunning import days_late
 
 DUNNING_STATES = [
@@ -471,3 +472,216 @@ class AccountMove(models.Model):
                 },
             },
         }
+
+    # ------------------------------------------------------------------
+    # Limitation (prescription): the last day the claim can be made
+    # ------------------------------------------------------------------
+    dunning_limitation_date = fields.Date(
+        "Last day to claim",
+        compute="_compute_dunning_limitation_date",
+        store=True,
+        index=True,
+        copy=False,
+        help="Last day the claim can be made (suit, order for payment) or acknowledged by the customer: it is "
+        "time-barred from the next day. Five years from the due date between professionals (C. com. L110-4), "
+        "two years against a consumer (C. conso. L218-2), restarted by a partial payment or a signed payment "
+        "commitment (C. civ. 2240); a formal notice does not restart it. A time-barred invoice is never claimed.",
+    )
+    dunning_limitation_restart_date = fields.Date(
+        "Limitation restarted on",
+        compute="_compute_dunning_limitation_date",
+        store=True,
+        copy=False,
+        help="The customer's acknowledgment of the debt from which the limitation period runs again.",
+    )
+    dunning_limitation_restart_note = fields.Char(
+        "Restarted by",
+        compute="_compute_dunning_limitation_restart_note",
+        help="The acknowledgment that restarted the limitation period: a partial payment or a payment commitment.",
+    )
+    dunning_limitation_hint = fields.Char("Limitation", compute="_compute_dunning_limitation_hint")
+    dunning_limitation_notified = fields.Date(
+        "Limitation to-do for", copy=False, readonly=True, help="The last day to claim a manager was warned of."
+    )
+
+    @api.depends(
+        "move_type",
+        "state",
+        "payment_state",
+        "invoice_date_due",
+        "amount_residual",
+        "commercial_partner_id.dunning_debtor_type",
+        "dunning_commitment_ids.state",
+    )
+    def _compute_dunning_limitation_date(self):
+        acknowledgments = self._dunning_limitation_acknowledgments()
+        values = defaultdict(list)
+        for move in self:
+            if move.id not in acknowledgments:
+                values[False, False].append(move.id)
+                continue
+            professional = move.commercial_partner_id._is_professional_debtor()
+            dates = [ack[0] for ack in acknowledgments[move.id]]
+            values[limitation.limitation(move.invoice_date_due, professional, dates)].append(move.id)
+        # one assignment per value: the payments of a run reconcile many invoices at once
+        for (last_day, restart), move_ids in values.items():
+            self.browse(move_ids).update(
+                {"dunning_limitation_date": last_day, "dunning_limitation_restart_date": restart}
+            )
+
+    def _dunning_limitation_acknowledgments(self):
+        """The customer's acknowledgments of each open invoice's debt (C. civ. 2240), read in batch.
+
+        :return: ``{move id: [(date, amount or None, reference)]}`` for the open posted customer invoices
+            only: a payment (or bank statement line) reconciled with the invoice, with the amount it paid in
+            the invoice's currency; a payment commitment not cancelled, dated the day it was made (UTC).
+            A credit note is the creditor's act, not an acknowledgment.
+        """
+        moves = self.filtered(
+            lambda move: (
+                move.move_type == "out_invoice"
+                and move.state == "posted"
+                and move.invoice_date_due
+                and move.payment_state not in SETTLED_PAYMENT_STATES
+            )
+        )
+        result = {move.id: [] for move in moves}
+        paid = defaultdict(float)
+        for partial in moves.line_ids.matched_credit_ids:
+            counterpart = partial.credit_move_id.move_id
+            if counterpart.origin_payment_id or counterpart.statement_line_id:
+                paid[partial.debit_move_id.move_id.id, counterpart] += partial.debit_amount_currency
+        for (move_id, counterpart), amount in paid.items():
+            if move_id in result:
+                reference = counterpart.origin_payment_id.name or counterpart.name
+                result[move_id].append((counterpart.date, amount, reference))
+        for move in moves:
+            for commitment in move.sudo().dunning_commitment_ids:
+                if commitment.state != "cancelled":
+                    result[move.id].append((commitment.create_date.date(), None, None))
+        return result
+
+    @api.depends("dunning_limitation_restart_date")
+    def _compute_dunning_limitation_restart_note(self):
+        restarted = self.filtered("dunning_limitation_restart_date")
+        (self - restarted).dunning_limitation_restart_note = False
+        acknowledgments = restarted._dunning_limitation_acknowledgments()
+        for move in restarted:
+            day = move.dunning_limitation_restart_date
+            acks = [ack for ack in acknowledgments.get(move.id, []) if ack[0] == day]
+            payment = next((ack for ack in acks if ack[1] is not None), None)
+            if payment:
+                move.dunning_limitation_restart_note = self.env._(
+                    "Partial payment of %(amount)s on %(date)s (%(reference)s)",
+                    amount=format_amount(self.env, payment[1], move.currency_id),
+                    date=format_date(self.env, day),
+                    reference=payment[2],
+                )
+            else:
+                move.dunning_limitation_restart_note = self.env._(
+                    "Payment commitment of %(date)s", date=format_date(self.env, day)
+                )
+
+    @api.depends("dunning_limitation_date")
+    def _compute_dunning_limitation_hint(self):
+        today = fields.Date.context_today(self)
+        for move in self:
+            last_day = move.dunning_limitation_date
+            if not last_day or last_day > today + timedelta(days=limitation.WATCH_DAYS):
+                move.dunning_limitation_hint = False
+            elif limitation.is_time_barred(last_day, today):
+                move.dunning_limitation_hint = self.env._(
+                    "Time-barred since %(date)s: never claim it",
+                    date=format_date(self.env, last_day + timedelta(days=1)),
+                )
+            else:
+                move.dunning_limitation_hint = self.env._(
+                    "Time-barred after %(date)s (%(days)s days left): hand it over, request an order for "
+                    "payment or write it off before",
+                    date=format_date(self.env, last_day),
+                    days=(last_day - today).days,
+                )
+
+    @api.model
+    def _cron_limitation_watch(self, today=None):
+        """Scheduled action: one to-do per customer whose open invoices reach their last day to claim within
+        ``WATCH_DAYS`` days, for the scenario's manager (else each collection manager of the company).
+
+        The to-do sits on the customer's invoice closest to its limitation, so that it stays within its company.
+        Each invoice is reported once per last day: a restart followed by a new approach warns again.
+        """
+        today = today or fields.Date.context_today(self)
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT m.id FROM account_move m
+                 WHERE m.move_type = 'out_invoice' AND m.state = 'posted'
+                   AND m.payment_state IN ('not_paid', 'partial')
+                   AND m.dunning_limitation_date BETWEEN %(today)s AND %(until)s
+                   AND m.dunning_limitation_notified IS DISTINCT FROM m.dunning_limitation_date
+              ORDER BY m.dunning_limitation_date, m.id
+                """,
+                today=today,
+                until=today + timedelta(days=limitation.WATCH_DAYS),
+            )
+        )
+        moves = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
+        groups = moves.grouped(lambda move: (move.company_id, move.commercial_partner_id))
+        scenarios = moves._dunning_scenarios()
+        for (company, _partner), invoices in groups.items():
+            scenario = scenarios.get(invoices[0])
+            for user in self._dunning_limitation_managers(company, scenario.user_id if scenario else None):
+                invoices.with_context(lang=user.lang)._dunning_limitation_todo(user, today)
+        if moves:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE account_move SET dunning_limitation_notified = dunning_limitation_date WHERE id IN %s",
+                    tuple(moves.ids),
+                )
+            )
+            moves.invalidate_recordset(["dunning_limitation_notified"])
+        return len(groups)
+
+    @api.model
+    def _dunning_limitation_managers(self, company, responsible=None):
+        """Who is warned about ``company``'s invoices: the scenario's ``responsible`` manager when they work in
+        the company, else each collection manager of the company."""
+        if responsible and responsible.active and company in responsible.company_ids:
+            return responsible
+        managers = self.env.ref(MANAGER_GROUP).sudo().all_user_ids
+        return managers.filtered(lambda user: user.active and not user.share and company in user.company_ids)
+
+    def _dunning_limitation_todo(self, user, today):
+        """Plan ``user``'s to-do about these invoices of one customer, the first being the closest to limitation."""
+        env = self.env
+        first = self[0]
+        rows = Markup("").join(
+            Markup("<li>%s</li>")
+            % env._(
+                "%(invoice)s: %(amount)s due, last day to claim %(date)s",
+                invoice=move.name,
+                amount=format_amount(env, move.amount_residual, move.currency_id),
+                date=format_date(env, move.dunning_limitation_date),
+            )
+            for move in self
+        )
+        note = Markup("<p>%s</p><ul>%s</ul>") % (
+            env._(
+                "These invoices of %(customer)s will be time-barred: before the last day, hand them over, "
+                "request an order for payment or write them off.",
+                customer=first.commercial_partner_id.display_name,
+            ),
+            rows,
+        )
+        first.activity_schedule(
+            "mail.mail_activity_data_todo",
+            date_deadline=max(today, first.dunning_limitation_date - timedelta(days=30)),
+            summary=env._(
+                "Time-barred after %(date)s: %(customer)s",
+                date=format_date(env, first.dunning_limitation_date),
+                customer=first.commercial_partner_id.display_name,
+            ),
+            note=note,
+            user_id=user.id,
+        )

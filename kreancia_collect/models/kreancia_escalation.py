@@ -735,8 +735,8 @@ class KreanciaEscalation(models.AbstractModel):
 
     def _qualifying_sql(self, company, today, validating=()):
         """What an invoice ``m`` (customer ``p``) must be to receive a step today, whatever its due date:
-        posted, open, neither settled nor excluded from follow-ups, not paused, disputed, promised or
-        handed over, not waiting for a validation (but that of the interventions ``validating``)."""
+        posted, open, neither settled nor excluded from follow-ups, not time-barred, not paused, disputed,
+        promised or handed over, not waiting for a validation (but that of the interventions ``validating``)."""
         return SQL(
             """
                 m.company_id = %(company_id)s
@@ -744,6 +744,8 @@ class KreanciaEscalation(models.AbstractModel):
             AND m.state = 'posted'
             AND m.payment_state IN ('not_paid', 'partial')
             AND m.amount_residual > 0
+            -- a time-barred claim is never claimed (its last day to claim has passed)
+            AND (m.dunning_limitation_date IS NULL OR m.dunning_limitation_date >= %(today)s)
             AND (COALESCE(m.dunning_state, 'none') IN ('none', 'running')
                  -- a pause whose date has passed no longer holds, lifted or not yet
                  OR (m.dunning_state = 'paused'

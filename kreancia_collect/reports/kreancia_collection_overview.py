@@ -1,8 +1,11 @@
 import copy
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.tools import format_date, formatLang, get_lang
 from odoo.tools.misc import babel_locale_parse
+
+from ..tools.limitation import WATCH_DAYS
 
 CHANNEL_STATES = ("channel", "state")
 
@@ -24,6 +27,8 @@ class KreanciaCollectionOverview(models.TransientModel):
     to_validate_count = fields.Integer("Awaiting validation", compute="_compute_counts")
     to_send_count = fields.Integer("Letters to send", compute="_compute_counts")
     intervention_count = fields.Integer("Interventions this month", compute="_compute_counts")
+    limitation_count = fields.Integer("Time-barred within 90 days", compute="_compute_limitation")
+    limitation_amount = fields.Monetary("Amount time-barred within 90 days", compute="_compute_limitation")
 
     @api.depends("as_of")
     def _compute_display_name(self):
@@ -46,6 +51,27 @@ class KreanciaCollectionOverview(models.TransientModel):
                 ["amount"],
             )
             overview.promised_this_month = sum(lines.mapped("amount"))
+
+    @api.depends("as_of", "company_id")
+    def _compute_limitation(self):
+        for overview in self:
+            [(count, amount)] = self.env["account.move"]._read_group(
+                overview._limitation_domain(), aggregates=["__count", "amount_residual_signed:sum"]
+            )
+            overview.limitation_count = count
+            overview.limitation_amount = amount
+
+    def _limitation_domain(self):
+        """Open invoices whose last day to claim falls within ``WATCH_DAYS`` days of the overview's date."""
+        self.ensure_one()
+        return [
+            ("company_id", "=", self.company_id.id),
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")),
+            ("dunning_limitation_date", ">=", self.as_of),
+            ("dunning_limitation_date", "<=", self.as_of + timedelta(days=WATCH_DAYS)),
+        ]
 
     @api.depends("as_of", "company_id")
     def _compute_figures(self):
@@ -167,6 +193,13 @@ class KreanciaCollectionOverview(models.TransientModel):
             ("line_ids.date", ">=", self.as_of.replace(day=1)),
             ("line_ids.date", "<=", fields.Date.end_of(self.as_of, "month")),
         ]
+        return action
+
+    def action_open_limitation(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("kreancia_collect.account_move_action_overdue")
+        action["domain"] = self._limitation_domain()
+        action["context"] = {"create": False}
         return action
 
     def action_export_xlsx(self):

@@ -52,3 +52,4 @@ from . import test_replies_tour
 from . import test_reply_reader
 from . import test_invoice_mentions
 from . import test_order_for_payment
+from . import test_limitation

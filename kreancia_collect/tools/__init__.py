@@ -9,3 +9,4 @@ from . import xlsx
 from . import plan
 from . import case_file
 from . import reply_reader
+from . import limitation
