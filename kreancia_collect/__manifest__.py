@@ -33,6 +33,7 @@
         "reports/kreancia_letter_report.xml",
         "reports/kreancia_statement_report.xml",
         "reports/kreancia_case_report.xml",
+        "reports/kreancia_claim_declaration_report.xml",
         "reports/kreancia_order_for_payment.xml",
         "reports/account_invoice_report.xml",
         # wizards: before the views whose buttons open them
@@ -63,6 +64,7 @@
         "views/kreancia_debtor_action_views.xml",
         "views/kreancia_plan_proposal_views.xml",
         "views/kreancia_reply_views.xml",
+        "views/kreancia_insolvency_views.xml",
         "views/kreancia_aging_bucket_views.xml",
         "views/kreancia_aged_balance_views.xml",
         "views/kreancia_collection_overview_views.xml",

@@ -36,3 +36,8 @@ from . import kreancia_escalation_run
 # debtor replies: the record, then what a collector makes of it
 from . import kreancia_reply
 from . import kreancia_reply_actions
+
+# insolvency procedures: the record, the notices read, the daily BODACC watch
+from . import kreancia_insolvency
+from . import kreancia_insolvency_event
+from . import kreancia_insolvency_watch

@@ -19,6 +19,7 @@ DUNNING_STATES = [
     ("promised", "Promised"),
     ("disputed", "In dispute"),
     ("handed_over", "Handed over"),
+    ("insolvency", "Insolvency procedure"),
     ("done", "Done"),
 ]
 SETTLED_PAYMENT_STATES = ("paid", "in_payment", "reversed", "invoicing_legacy")
@@ -37,6 +38,7 @@ DUNNING_COMPUTE_READS = [
     "dunning_pause_until",
     "dunning_handed_over",
     "dunning_commitment_ids",
+    "dunning_insolvency_id",
 ]
 
 
@@ -52,7 +54,7 @@ class AccountMove(models.Model):
     # "running" are most invoices, where an index does not help. An invoice moving from one to the
     # other then adds no entry to this index, and the daily run's update of its invoices stays cheap.
     _dunning_state_exception_idx = models.Index(
-        "(dunning_state) WHERE dunning_state IN ('paused', 'promised', 'disputed', 'handed_over')"
+        "(dunning_state) WHERE dunning_state IN ('paused', 'promised', 'disputed', 'handed_over', 'insolvency')"
     )
 
     dunning_scenario_id = fields.Many2one(
@@ -89,6 +91,15 @@ class AccountMove(models.Model):
         store=True,
         copy=False,
         help="Held by a hand-over case, unless the case returned it to amicable collection.",
+    )
+    dunning_insolvency_id = fields.Many2one(
+        "kreancia.insolvency",
+        "Insolvency procedure",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="The customer's collective procedure that suspends this claim, born before its opening judgment "
+        "(C. com. L622-21): no reminder, call, letter or hand-over; the claim is declared instead.",
     )
     dunning_case_line_ids = fields.One2many(
         "kreancia.case.line",
@@ -148,6 +159,7 @@ class AccountMove(models.Model):
         "dunning_dispute",
         "dunning_pause_until",
         "dunning_handed_over",
+        "dunning_insolvency_id",
         "dunning_commitment_ids.state",
         "commercial_partner_id.dunning_pause_until",
     )
@@ -166,6 +178,8 @@ class AccountMove(models.Model):
             return "none"
         if self.payment_state in SETTLED_PAYMENT_STATES:
             return "done" if self.dunning_step_id else "none"
+        if self.dunning_insolvency_id:
+            return "insolvency"
         if self.dunning_handed_over:
             return "handed_over"
         if self.dunning_dispute:
@@ -303,6 +317,8 @@ class AccountMove(models.Model):
             return env._("Paid")
         if state == "handed_over":
             return env._("Handed over")
+        if state == "insolvency":
+            return env._("Insolvency procedure: claim declared to the representative")
         if state == "disputed":
             return env._("In dispute: dunning paused")
         if state == "promised":

@@ -57,10 +57,10 @@ class KreanciaCase(models.Model):
         )
 
     def _letters_sent(self):
-        """Letters and formal notices produced (posted or waiting to be posted), with their PDF."""
+        """Letters, formal notices and claim declarations produced (posted or waiting to be posted), with their PDF."""
         return self._timeline().filtered(
             lambda intervention: (
-                intervention.channel in LETTER_CHANNELS
+                intervention.channel in (*LETTER_CHANNELS, "claim")
                 and intervention.attachment_id
                 and intervention.state in ("done", "to_send")
             )
@@ -99,6 +99,21 @@ class KreanciaCase(models.Model):
         return self.env["kreancia.commitment"].search(
             [("partner_id", "=", self.partner_id.commercial_partner_id.id), ("company_id", "=", self.company_id.id)],
             order="create_date, id",
+        )
+
+    def _insolvencies(self):
+        """The customer's insolvency procedures in the case's company, with their claim declaration."""
+        self.ensure_one()
+        return (
+            self.env["kreancia.insolvency"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "=", self.partner_id.commercial_partner_id.id),
+                    ("company_id", "=", self.company_id.id),
+                ],
+                order="judgment_date",
+            )
         )
 
     def _replies(self):

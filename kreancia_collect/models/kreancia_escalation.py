@@ -656,6 +656,8 @@ class KreanciaEscalation(models.AbstractModel):
                 ("company_id", "=", company.id),
                 ("partner_id", "in", partner_ids),
                 ("state", "not in", ("cancelled", "failed")),
+                # a claim declaration goes to the insolvency representative, not to the customer
+                ("channel", "!=", "claim"),
             ],
             ["partner_id"],
             ["date:max"],

@@ -128,7 +128,21 @@ class KreanciaInsolvency(models.Model):
         )
         event.insolvency_id = procedure
         procedure._freeze_invoices()
-        procedure._prepare_declaration()
+        try:
+            with self.env.cr.savepoint():
+                procedure._prepare_declaration()
+        except UserError as error:
+            # a missing late-payment rate: no declaration with made-up interest; the managers are told
+            _logger.warning("Claim declaration of %s not produced: %s", partner.display_name, error)
+            procedure._task_manager(
+                summary=self.env._("Claim declaration to prepare by hand"),
+                note=Markup("<p>%s</p>")
+                % self.env._(
+                    "The claim declaration could not be produced (%(reason)s). Fix it, then use "
+                    "“Prepare the declaration” on the procedure.",
+                    reason=str(error),
+                ),
+            )
         procedure._task_manager()
         return procedure
 
@@ -319,6 +333,16 @@ class KreanciaInsolvency(models.Model):
                 deadline=today,
             )
         return due
+
+    def action_prepare_declaration(self):
+        """Produce the claim declaration again, e.g. once the missing late-payment rate is recorded."""
+        self.ensure_one()
+        if not self.env.user.has_group(MANAGER_GROUP) and not self.env.su:
+            raise UserError(self.env._("Only a collection manager can prepare a claim declaration."))
+        if self.declaration_id:
+            raise UserError(self.env._("The claim declaration is already prepared."))
+        self.sudo()._prepare_declaration()
+        return self.action_open_declaration()
 
     def action_write_off(self):
         """Odoo's credit-note path on the claims a closure for insufficient assets left unpaid."""

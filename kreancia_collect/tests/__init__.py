@@ -51,5 +51,6 @@ from . import test_replies
 from . import test_replies_tour
 from . import test_reply_reader
 from . import test_invoice_mentions
+from . import test_insolvency
 from . import test_order_for_payment
 from . import test_limitation

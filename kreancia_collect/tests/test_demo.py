@@ -99,6 +99,26 @@ class TestDemo(TransactionCase):
         user.lang = "en_US"
         self.assertEqual(user.with_user(user).context_get()["lang"], "en_US", "not the company's French")
 
+    def test_demo_customer_under_receivership(self):
+        customer = self.env.ref("kreancia_collect.demo_partner_petit")
+        procedure = self.env["kreancia.insolvency"].search([("partner_id", "=", customer.id)])
+        self.assertEqual((procedure.kind, procedure.court), ("receivership", "TRIBUNAL DE COMMERCE DE LYON"))
+        before = self.env.ref("kreancia_collect.demo_invoice_petit_before")
+        after = self.env.ref("kreancia_collect.demo_invoice_petit_after")
+        self.assertEqual(before.dunning_state, "insolvency")
+        self.assertFalse(after.dunning_insolvency_id)
+        if not procedure.declaration_id:  # loaded before this test recorded the half-year's rate
+            procedure.action_prepare_declaration()
+        self.assertEqual(procedure.declaration_id.state, "to_send")
+        self.assertIn("SELARL MJ Synergie", pdf_text(procedure.declaration_id.attachment_id.raw))
+
+    def test_demo_replies_wait_in_the_inbox(self):
+        replies = self.env["kreancia.reply"].search([("company_id", "=", self.company.id)])
+        kinds = {reply.partner_id.name: reply.kind for reply in replies}
+        self.assertEqual(kinds.get("Boulangerie Martin SARL"), "promise")
+        self.assertEqual(kinds.get("Atelier Durand SAS"), "dispute")
+        self.assertEqual(kinds.get("Transports Lefèvre SA"), "document")
+
 
 @tagged("post_install", "-at_install")
 class TestDemoDebtorPayment(HttpCase):

@@ -215,3 +215,36 @@ class TestInsolvencyWatch(KreanciaCommon):
             company_ids=[Command.set(company_b.ids)],
         )
         self.assertFalse(self.env["kreancia.insolvency"].with_user(manager_b).search([]))
+
+    def test_missing_rate_leaves_a_todo_not_a_guess(self):
+        """A judgment in a half-year whose late-payment rate is not recorded: no declaration with made-up interest."""
+        late = self._create_invoice_one_line(
+            price_unit=700.0,
+            tax_ids=[],
+            partner_id=self.customer.id,
+            invoice_date=date(2027, 1, 15),
+            invoice_date_due=date(2027, 1, 20),
+            invoice_payment_term_id=False,
+            post=True,
+        )
+        record = dict(
+            FakeResponse("opening_receivership.json").payload["results"][0],
+            id="A202700001111",
+            dateparution="2027-03-10",
+            jugement=json.dumps({"nature": "Jugement d'ouverture d'une procédure de sauvegarde", "date": "2027-03-01"}),
+        )
+        with freeze_time(self.today):
+            self.env["kreancia.insolvency"]._apply_notices(
+                [record], self.env["kreancia.insolvency"]._watched_customers()
+            )
+        procedure = self.procedure()
+        self.assertIn(late, procedure.move_ids)
+        self.assertFalse(procedure.declaration_id)
+        todo = self.customer.activity_ids.filtered(lambda a: a.summary == "Claim declaration to prepare by hand")
+        self.assertIn(self.manager, todo.user_id)
+        self.env["kreancia.interest.rate"].create({"date_start": date(2027, 1, 1), "ecb_rate": 2.0, "legal_rate": 2.5})
+        with self.assertRaises(UserError):
+            procedure.with_user(self.agent).action_prepare_declaration()
+        with freeze_time(self.today):
+            procedure.with_user(self.manager).action_prepare_declaration()
+        self.assertEqual(procedure.declaration_id.state, "to_send")

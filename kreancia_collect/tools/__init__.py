@@ -10,3 +10,4 @@ from . import plan
 from . import case_file
 from . import reply_reader
 from . import limitation
+from . import insolvency
