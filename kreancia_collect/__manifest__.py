@@ -23,6 +23,7 @@
         "data/kreancia_scenario_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_commitment_data.xml",
+        "data/mail_template_auto_collect_data.xml",
         "data/kreancia_interest_rate_data.xml",
         "data/kreancia_aging_bucket_data.xml",
         "data/mail_template_debtor_data.xml",

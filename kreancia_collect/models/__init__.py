@@ -25,6 +25,8 @@ from . import ir_module_module
 from . import kreancia_debtor_link
 from . import kreancia_debtor_link_actions
 from . import kreancia_debtor_action
+from . import kreancia_commitment_auto
+from . import payment_transaction
 from . import kreancia_plan_proposal
 from . import kreancia_case
 from . import kreancia_case_line

@@ -224,7 +224,7 @@ class KreanciaCommitment(models.Model):
                 covered = float_compare(paid, cumulative, precision_rounding=rounding) >= 0
                 if covered:
                     line.state = "kept"
-                elif today > line.date + tolerance:
+                elif line._is_late(today, tolerance):
                     line.state = "broken"
             if all(line.state == "kept" for line in commitment.line_ids):
                 commitment.state = "kept"
