@@ -428,6 +428,21 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     # Debtor replies: an answer to a reminder, filed here, read and listed in the inbox
     # ------------------------------------------------------------------
+    dunning_insolvency_id = fields.Many2one(
+        "kreancia.insolvency",
+        "Insolvency procedure",
+        compute="_compute_dunning_insolvency_id",
+        help="The customer's collective procedure in progress in the current company, read from the BODACC.",
+    )
+
+    def _compute_dunning_insolvency_id(self):
+        procedures = self.env["kreancia.insolvency"].search(
+            [("partner_id", "in", self.ids), ("company_id", "=", self.env.company.id), ("state", "!=", "closed")]
+        )
+        by_partner = {procedure.partner_id: procedure for procedure in procedures}
+        for partner in self:
+            partner.dunning_insolvency_id = by_partner.get(partner._origin, False)
+
     dunning_reply_ids = fields.One2many(
         "kreancia.reply", "partner_id", "Replies", groups="kreancia_collect.kreancia_collect_group_agent"
     )
