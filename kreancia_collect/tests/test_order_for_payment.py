@@ -3,6 +3,7 @@ import zipfile
 from datetime import date, timedelta
 
 import openpyxl
+from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
@@ -261,10 +262,15 @@ class TestOrderForPayment(KreanciaCommon):
         moves = case.line_ids.move_id
         if "dunning_limitation_date" not in moves._fields:
             self.skipTest("account.move.dunning_limitation_date (the limitation rule) is not in the code yet")
-        barred = moves[0]
-        barred.dunning_limitation_date = date(2020, 1, 1)
-        with self.refused(UserError, f"their claim is time-barred: {barred.name}"):
+        # five years from the due date between professionals; the request reads the real date, hence the clock
+        last_day = moves[0].dunning_limitation_date
+        self.assertEqual(last_day, moves[0].invoice_date_due.replace(year=moves[0].invoice_date_due.year + 5))
+        with (
+            freeze_time(last_day + timedelta(days=1)),
+            self.refused(UserError, f"their claim is time-barred: {', '.join(moves.mapped('name'))}"),
+        ):
             case.with_user(self.manager).action_order_payment_request()
+        self.assertFalse(case.order_payment_pdf_id)
 
     def test_refused_to_an_agent(self):
         case, _notice = self._case_after_notice()
