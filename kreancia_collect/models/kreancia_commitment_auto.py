@@ -13,7 +13,7 @@ when a debtor does not pay by hand.
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tools import format_amount, format_date
 
@@ -36,10 +36,12 @@ class KreanciaScenario(models.Model):
         help="Days between a refused automatic charge and the next try.",
     )
 
-    _auto_retry_positive = models.Constraint(
-        "CHECK(auto_retry_count >= 0 AND auto_retry_days >= 1)",
-        "Automatic payment retries cannot be negative and must be at least one day apart.",
-    )
+    @api.constrains("auto_retry_count", "auto_retry_days")
+    def _check_auto_retry(self):
+        if any(scenario.auto_retry_count < 0 or scenario.auto_retry_days < 1 for scenario in self):
+            raise ValidationError(
+                self.env._("Automatic payment retries cannot be negative and must be at least one day apart.")
+            )
 
 
 class KreanciaCommitment(models.Model):
