@@ -7,7 +7,7 @@
     "author": "Kreancia",
     "website": "https://github.com/kreancia/kreancia_collect",
     "maintainers": ["kreancia"],
-    "depends": ["account", "mail", "sms", "phone_validation", "portal", "payment", "account_payment"],
+    "depends": ["account", "mail", "sms", "phone_validation", "portal", "payment", "account_payment", "snailmail"],
     "external_dependencies": {"python": ["phonenumbers", "qrcode", "xlsxwriter", "dateparser"]},
     "data": [
         # security
@@ -41,6 +41,7 @@
         "wizards/kreancia_escalation_preview_views.xml",
         "wizards/account_move_set_dunning_step_views.xml",
         "wizards/kreancia_intervention_mark_posted_views.xml",
+        "wizards/kreancia_intervention_post_views.xml",
         "wizards/kreancia_statement_print_views.xml",
         "wizards/kreancia_collector_assign_views.xml",
         "wizards/kreancia_call_reassign_views.xml",

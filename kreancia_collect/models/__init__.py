@@ -9,6 +9,8 @@ from . import kreancia_intervention
 from . import kreancia_intervention_perform
 from . import kreancia_intervention_letter
 from . import kreancia_intervention_line
+from . import kreancia_intervention_post
+from . import snailmail_letter
 from . import kreancia_escalation
 from . import kreancia_call
 from . import kreancia_commitment

@@ -49,6 +49,23 @@ class KreanciaBrand(models.Model):
         "Empty prints the company's bank account.",
     )
     step_ids = fields.One2many("kreancia.scenario.step", "brand_id", "Steps")
+    # letters sent through Odoo's postal service (Snail Mail) under this brand
+    post_color = fields.Boolean(
+        "Colour",
+        default=lambda self: self.env.company.snailmail_color,
+        help="Letters sent by post are printed in colour.",
+    )
+    post_duplex = fields.Boolean(
+        "Both sides",
+        default=lambda self: self.env.company.snailmail_duplex,
+        help="Letters sent by post are printed on both sides.",
+    )
+    post_cover = fields.Boolean(
+        "Cover page",
+        default=lambda self: self.env.company.snailmail_cover,
+        help="A page with the address is added before the letter, for letters whose address does not show "
+        "through the envelope's window.",
+    )
 
     _name_company_uniq = models.Constraint(
         "unique(name, company_id)",

@@ -38,7 +38,7 @@ class KreanciaIntervention(models.Model):
     Interventions are deliberately lean (no chatter, no tracking): the
     customer's chatter receives the communication itself, once per customer.
 
-    The model lives in three files, imported together:
+    The model lives in these files, imported together:
 
     - this one: every field, the states and the actions people and
       integrations call (validate, cancel, open, download, preview), the
@@ -50,6 +50,8 @@ class KreanciaIntervention(models.Model):
     - ``kreancia_intervention_letter.py``: producing the letters (PDF in
       batches, addressee, wording) and the legal amounts they claim
       (late-payment interest, recovery indemnity).
+    - ``kreancia_intervention_post.py``: letters sent by post from Odoo
+      (the sending methods, the postal letter each follows, its fields).
 
     Its invoices, with the step each reached and the amounts owed on each,
     are ``kreancia.intervention.line`` records (``kreancia_intervention_line.py``).

@@ -50,6 +50,8 @@ class KreanciaInterventionMarkPosted(models.TransientModel):
             raise UserError(self.env._("Each registered letter has its own number: mark them one by one."))
         # what the run re-checks before acting: a letter claiming what is no longer due is not posted
         changed, messages = letters._recheck_letters()
+        # posted by hand: a postal letter not sent yet must not go as well
+        (letters - changed)._withdraw_from_post()
         (letters - changed).write(
             {"state": "done", "posted_date": self.posted_date, "tracking_number": self.tracking_number}
         )
