@@ -14,7 +14,7 @@ _logger = logging.getLogger(__name__)
 
 PAGE_LANGS = ("fr_FR", "en_US")
 # what the page says after an action: fixed keys, never text taken from the request
-DONE_KEYS = ("commitment", "proposal", "dispute", "declared_payment", "callback", "paid")
+DONE_KEYS = ("commitment", "proposal", "dispute", "declared_payment", "callback", "paid", "auto", "auto_cancelled")
 
 
 class DebtorPortal(PaymentPortal):
@@ -126,6 +126,8 @@ class DebtorPortal(PaymentPortal):
             # how the page writes amounts, for the totals its script recomputes
             "amount_format": {"thousands": lang.thousands_sep, "point": lang.decimal_point},
             "can_pay": self._can_pay_online(link, due),
+            "commitments": self._open_commitments(link),
+            "can_save_method": bool(self._tokenizing_providers(link)),
             "letters": link._letters(),
             "plannable": plannable,
             "plannable_total": sum(plannable.mapped("amount_residual_signed")),
@@ -389,3 +391,145 @@ class DebtorPortal(PaymentPortal):
             amount=tx_sudo.amount,
         )
         return tx_sudo._get_processing_values()
+
+    # ------------------------------------------------------------------
+    # Automatic payment of a plan's instalments (a payment method saved by the provider)
+    # ------------------------------------------------------------------
+
+    def _open_commitments(self, link):
+        """The customer's open payment plans in the link's company, whoever recorded them."""
+        return (
+            request.env["kreancia.commitment"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "=", link.partner_id.id),
+                    ("company_id", "=", link.company_id.id),
+                    ("state", "=", "open"),
+                ]
+            )
+        )
+
+    def _link_commitment(self, link, commitment_id):
+        """The open plan of the link's customer, else 404."""
+        commitment = self._open_commitments(link).filtered(lambda c: c.id == commitment_id)
+        if not commitment:
+            raise NotFound()
+        return commitment.with_context(lang=request.env.lang)
+
+    def _tokenizing_providers(self, link):
+        """The providers of the link's company that can save a payment method (a validation operation)."""
+        return (
+            request.env["payment.provider"]
+            .sudo()
+            ._get_compatible_providers(
+                link.company_id.id, link.partner_id.id, 0.0, force_tokenization=True, is_validation=True
+            )
+        )
+
+    @http.route(
+        "/collect/<int:link_id>/auto/<int:commitment_id>", type="http", auth="public", methods=["GET"], sitemap=False
+    )
+    def debtor_auto(self, link_id, commitment_id, access_token=None, **kwargs):
+        """The mandate and Odoo's payment form, in validation mode: the provider saves the method, never us."""
+        link = self._debtor_link(link_id, access_token)
+        refusal = self._guard(link, "view")
+        if refusal:
+            return refusal
+        commitment = self._link_commitment(link, commitment_id)
+        partner = link.partner_id
+        providers = self._tokenizing_providers(link)
+        methods = (
+            request.env["payment.method"]
+            .sudo()
+            ._get_compatible_payment_methods(providers.ids, partner.id, force_tokenization=True)
+        )
+        values = self._page_values(link)
+        values.update(
+            {
+                "commitment": commitment,
+                "mandate_text": commitment._mandate_text(),
+                "mode": "validation",
+                "allow_token_selection": False,
+                "allow_token_deletion": False,
+                "partner_id": partner.id,
+                "providers_sudo": providers,
+                "payment_methods_sudo": methods,
+                "tokens_sudo": request.env["payment.token"],
+                "transaction_route": f"/collect/{link.id}/auto/{commitment.id}/transaction",
+                "landing_route": f"/collect/{link.id}?access_token={link.access_token}&done=auto",
+                "access_token": link.access_token,
+                "reference_prefix": None,
+                "submit_button_label": request.env._("Save and accept"),
+                "is_html_empty": is_html_empty,
+            }
+        )
+        return request.render("kreancia_collect.debtor_auto_page", values)
+
+    @http.route("/collect/<int:link_id>/auto/<int:commitment_id>/transaction", type="jsonrpc", auth="public")
+    def debtor_auto_transaction(self, link_id, commitment_id, access_token=None, **kwargs):
+        """A validation transaction that saves the debtor's payment method; the mandate goes with it."""
+        link = self._debtor_link(link_id, access_token)
+        if not link._is_open() or not link._within_rate("act"):
+            raise ValidationError(request.env._("This link can no longer be used; contact us."))
+        self._validate_transaction_kwargs(kwargs)
+        commitment = self._link_commitment(link, commitment_id)
+        if kwargs.get("flow") not in ("direct", "redirect"):
+            raise ValidationError(request.env._("Enter a new payment method to pay automatically."))
+        mandate = commitment._mandate_text()
+        for key in ("partner_id", "amount", "currency_id", "is_validation", "tokenization_requested"):
+            kwargs.pop(key, None)
+        kwargs["landing_route"] = f"/collect/{link.id}?access_token={link.access_token}&done=auto"
+        tx_sudo = self._create_transaction(
+            amount=None,
+            currency_id=None,
+            partner_id=link.partner_id.id,
+            is_validation=True,
+            tokenization_requested=True,
+            custom_create_values={
+                "kreancia_commitment_id": commitment.id,
+                "kreancia_mandate_text": mandate,
+                "kreancia_mandate_ip": self._ip(),
+            },
+            **kwargs,
+        )
+        if not tx_sudo.tokenize:
+            raise ValidationError(request.env._("This payment method cannot be saved for automatic payment."))
+        link._record(
+            "auto_pay",
+            self._ip(),
+            request.env._(
+                "Mandate accepted, payment method being saved: %(reference)s\n%(mandate)s",
+                reference=tx_sudo.reference,
+                mandate=mandate,
+            ),
+            commitment.move_ids,
+            commitment_id=commitment.id,
+            amount=commitment.amount_total,
+        )
+        return tx_sudo._get_processing_values()
+
+    @http.route(
+        "/collect/<int:link_id>/auto/<int:commitment_id>/cancel",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        sitemap=False,
+    )
+    def debtor_auto_cancel(self, link_id, commitment_id, access_token=None, **post):
+        def action(link):
+            commitment = self._link_commitment(link, commitment_id)
+            if commitment.auto_method == "none":
+                raise UserError(request.env._("This plan is not paid automatically."))
+            commitment._auto_cancel(self._ip())
+            link._record(
+                "auto_cancel",
+                self._ip(),
+                request.env._("Automatic payment stopped; the customer pays the next instalments."),
+                commitment.move_ids,
+                commitment_id=commitment.id,
+                chatter=False,
+            )
+            return "auto_cancelled"
+
+        return self._act(link_id, access_token, action)

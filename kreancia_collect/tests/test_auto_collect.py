@@ -10,9 +10,10 @@ from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import JsonRpcException, tagged
 
 from .common import KreanciaCommon
+from .test_debtor_page import DebtorPageCommon
 
 
 class AutoCollectCommon(KreanciaCommon):
@@ -273,3 +274,92 @@ class TestAutoCollectRoles(AutoCollectCommon):
             self.env["kreancia.commitment"].with_user(self.agent).with_context(allowed_company_ids=self.company.ids)
         )
         self.assertFalse(as_agent.search([("id", "=", commitment_2.id)]), "company 2's plans stay in company 2")
+
+
+@tagged("post_install", "-at_install")
+class TestAutoPayPage(DebtorPageCommon):
+    """The debtor opts in, and out, on the page; the card is saved by the provider, never by the add-on."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.provider = cls.demo_provider(cls.env, cls.company)
+        cls.provider.allow_tokenization = True
+        today = fields.Date.context_today(cls.env["res.partner"])
+        cls.plan = cls.link._create_commitment(
+            cls.invoice_a, [(today + timedelta(days=5), 300.0), (today + timedelta(days=35), 300.0)], cls.agent
+        )
+
+    def save_card(self, commitment, details="4242"):
+        processing = self.make_jsonrpc_request(
+            f"/collect/{self.link.id}/auto/{commitment.id}/transaction",
+            {
+                "access_token": self.link.access_token,
+                "provider_id": self.provider.id,
+                "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
+                "token_id": None,
+                "amount": None,
+                "flow": "direct",
+                "tokenization_requested": False,
+                "landing_route": "/elsewhere",
+                "is_validation": True,
+            },
+        )
+        self.make_jsonrpc_request(
+            "/payment/demo/simulate_payment",
+            {"reference": processing["reference"], "payment_details": details, "simulated_state": "done"},
+        )
+        tx = self.env["payment.transaction"].search([("reference", "=", processing["reference"])])
+        tx._post_process()
+        return tx
+
+    def test_debtor_saves_a_card_for_the_plan(self):
+        page = self.open_page()
+        self.assertIn("Pay automatically on each date", page.text)
+        response = self.url_open(self.page_url(path=f"/auto/{self.plan.id}"))
+        self.assertEqual(response.status_code, 200)
+        self.assertIn('id="o_payment_form"', response.text)
+        self.assertIn("I can cancel automatic payment at any time", response.text)
+        self.assertIn('data-mode="validation"', response.text)
+        tx = self.save_card(self.plan)
+        self.assertRecordValues(
+            tx, [{"operation": "validation", "state": "done", "kreancia_commitment_id": self.plan.id}]
+        )
+        self.assertTrue(tx.landing_route.startswith(f"/collect/{self.link.id}?"), "back to the page, not elsewhere")
+        self.assertEqual(self.plan.auto_method, "token")
+        self.assertEqual(self.plan.payment_token_id, tx.token_id)
+        self.assertIn("4242", self.plan.payment_token_name)
+        self.assertIn("I authorise Recouvrement Test", self.plan.auto_mandate_text)
+        self.assertTrue(self.plan.auto_mandate_date)
+        self.assertTrue(self.plan.auto_mandate_ip)
+        self.assertEqual(self.requests_recorded().mapped("action"), ["auto_pay"])
+        # what the add-on keeps of the card: the provider's token, four digits for the name, no card number
+        self.assertNotIn("4242", str(self.plan.read()[0].get("auto_mandate_text")))
+        page = self.open_page()
+        self.assertIn("Paid automatically on each date with", page.text)
+        self.assertNotIn("o_debtor_auto_optin", page.text)
+
+    def test_debtor_stops_automatic_payment(self):
+        self.save_card(self.plan)
+        response = self.post_form(f"/auto/{self.plan.id}/cancel", {})
+        self.assertEqual(response.status_code, 303)
+        self.assertIn("done=auto_cancelled", response.headers["Location"])
+        self.assertEqual(self.plan.auto_method, "none")
+        self.assertTrue(self.plan.payment_token_id, "the history stays")
+        self.assertTrue(self.plan.auto_cancel_date)
+        self.assertTask(self.customer, user=self.agent, summary="Automatic payment cancelled")
+        self.assertIn("auto_cancel", self.requests_recorded().mapped("action"))
+        self.assertIn("o_debtor_auto_optin", self.open_page().text, "the debtor may opt in again")
+        response = self.post_form(f"/auto/{self.plan.id}/cancel", {})
+        self.assertEqual(response.status_code, 400)
+
+    def test_another_customers_plan_is_not_found(self):
+        today = fields.Date.context_today(self.env["res.partner"])
+        other = self.link_2._create_commitment(self.foreign_invoice, [(today + timedelta(days=5), 900.0)], self.agent)
+        response = self.url_open(self.page_url(path=f"/auto/{other.id}"))
+        self.assertEqual(response.status_code, 404)
+        with self.assertRaises(JsonRpcException):
+            self.save_card(other)
+        self.assertEqual(other.auto_method, "none")
+        response = self.url_open(self.page_url(path=f"/auto/{self.plan.id}", token="wrong"))
+        self.assertEqual(response.status_code, 404)
