@@ -156,8 +156,8 @@ class KreanciaInsolvency(models.Model):
         contact = Partner.search([("name", "=ilike", title)], limit=1)
         if contact:
             return contact
-        rest = name[len(title) :].strip(" ,")
-        return Partner.create({"name": title, "is_company": True, "street": rest or False, "comment": name})
+        # the notice gives the address as free text: kept whole, for a manager to complete the contact's address
+        return Partner.create({"name": title, "is_company": True, "comment": name})
 
     def _frozen_candidates(self):
         """The customer's open invoices in the company dated before the judgment."""
@@ -267,10 +267,13 @@ class KreanciaInsolvency(models.Model):
             deadline=format_date(env, self.declaration_deadline),
         )
 
-    def _prepare_declaration(self):
-        """The claim declaration: a letter under the company's name to the representative, waiting to be posted."""
+    def _prepare_declaration(self, user=None):
+        """The claim declaration: a letter under the company's name to the representative, waiting to be posted.
+
+        :param user: the manager who signs it; none when the nightly watch prepares it (the company signs)
+        """
         for procedure in self.filtered(lambda procedure: procedure.move_ids and not procedure.declaration_id):
-            declaration = procedure.env["kreancia.intervention"]._new_claim_declaration(procedure)
+            declaration = procedure.env["kreancia.intervention"]._new_claim_declaration(procedure, user)
             procedure.declaration_id = declaration
 
     # ------------------------------------------------------------------
@@ -341,7 +344,7 @@ class KreanciaInsolvency(models.Model):
             raise UserError(self.env._("Only a collection manager can prepare a claim declaration."))
         if self.declaration_id:
             raise UserError(self.env._("The claim declaration is already prepared."))
-        self.sudo()._prepare_declaration()
+        self.sudo()._prepare_declaration(user=self.env.user)
         return self.action_open_declaration()
 
     def action_write_off(self):

@@ -390,7 +390,7 @@ class KreanciaIntervention(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _new_claim_declaration(self, procedure):
+    def _new_claim_declaration(self, procedure, user=None):
         """The claim declaration of ``procedure`` (``kreancia.insolvency``), produced and waiting to be posted.
 
         Under the company's own name, addressed to the representative; each frozen invoice with its principal,
@@ -407,7 +407,8 @@ class KreanciaIntervention(models.Model):
                 "channel": "claim",
                 "identity": "company",
                 "state": "to_send",
-                "user_id": self.env.user.id,
+                # signed by the manager who prepares it; the nightly watch leaves it to the company's name
+                "user_id": user.id if user else False,
                 "insolvency_id": procedure.id,
                 "claim_until": procedure.judgment_date,
                 "deadline_date": procedure.declaration_deadline,

@@ -156,12 +156,15 @@ class KreanciaReply(models.Model):
         currency = self.company_id.currency_id
         parts = []
         if self.kind == "promise":
-            for day, amount, share in reading.get("instalments") or []:
+            instalments = reading.get("instalments") or []
+            for day, amount, share in instalments:
                 what = (
                     format_amount(env, amount, currency)
                     if amount
                     else env._("%(percent)s %%", percent=round(share * 100))
                     if share
+                    else env._("the rest")
+                    if len(instalments) > 1
                     else env._("the amount due")
                 )
                 parts.append(f"{format_date(env, day)}: {what}")
