@@ -33,13 +33,17 @@ class KreanciaSepaCommon(KreanciaCommon):
         cls.sdd_method.pain_version = "pain.008.001.02"
         cls.company.write({"sepa_creditor_identifier": "FR78ZZZ424242", "country_id": cls.env.ref("base.fr").id})
         cls.bank = cls.env["res.bank"].create({"name": "La Banque Postale", "bic": "PSSTFRPPXXX"})
-        cls.company_bank = cls.env["res.partner.bank"].sudo().create(
-            {
-                "acc_number": "FR76 3000 6000 0112 3456 7890 189",
-                "bank_id": cls.bank.id,
-                "partner_id": cls.company.partner_id.id,
-                "company_id": cls.company.id,
-            }
+        cls.company_bank = (
+            cls.env["res.partner.bank"]
+            .sudo()
+            .create(
+                {
+                    "acc_number": "FR76 3000 6000 0112 3456 7890 189",
+                    "bank_id": cls.bank.id,
+                    "partner_id": cls.company.partner_id.id,
+                    "company_id": cls.company.id,
+                }
+            )
         )
         cls.bank_journal = cls.company_data["default_journal_bank"]
         cls.bank_journal.sudo().write(
@@ -68,20 +72,28 @@ class KreanciaSepaCommon(KreanciaCommon):
 
     @classmethod
     def make_mandate(cls, partner, iban, reference):
-        partner_bank = cls.env["res.partner.bank"].sudo().create(
-            {"acc_number": iban, "bank_id": cls.bank.id, "partner_id": partner.id, "company_id": cls.company.id}
+        partner_bank = (
+            cls.env["res.partner.bank"]
+            .sudo()
+            .create(
+                {"acc_number": iban, "bank_id": cls.bank.id, "partner_id": partner.id, "company_id": cls.company.id}
+            )
         )
-        return cls.env["account.banking.mandate"].sudo().create(
-            {
-                "format": "sepa",
-                "type": "recurrent",
-                "recurrent_sequence_type": "first",
-                "signature_date": fields.Date.context_today(partner) - timedelta(days=30),
-                "partner_bank_id": partner_bank.id,
-                "company_id": cls.company.id,
-                "state": "valid",
-                "unique_mandate_reference": reference,
-            }
+        return (
+            cls.env["account.banking.mandate"]
+            .sudo()
+            .create(
+                {
+                    "format": "sepa",
+                    "type": "recurrent",
+                    "recurrent_sequence_type": "first",
+                    "signature_date": fields.Date.context_today(partner) - timedelta(days=30),
+                    "partner_bank_id": partner_bank.id,
+                    "company_id": cls.company.id,
+                    "state": "valid",
+                    "unique_mandate_reference": reference,
+                }
+            )
         )
 
     @classmethod

@@ -1,4 +1,8 @@
-from odoo.tests import tagged
+from urllib.parse import urlsplit
+
+from odoo import fields
+from odoo.exceptions import UserError
+from odoo.tests import HttpCase, tagged
 
 from .common import KreanciaSepaCommon
 
@@ -149,3 +153,68 @@ class TestSepaInstalments(KreanciaSepaCommon):
         self.assertEqual(commitment.line_ids.charge_state, "failed")
         self.assertEqual(commitment.line_ids.charge_error, "No valid SEPA direct debit mandate.")
         self.assertFalse(commitment.line_ids.sepa_payment_line_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestSepaMandateRequest(KreanciaSepaCommon, HttpCase):
+    """Without a mandate, the customer gets a mandate form through its debtor page; once signed, the plan debits."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.invoice = cls.make_invoice(cls.customer_2, 20, 500.0)
+
+    def test_mandate_form_sent_through_the_debtor_page_then_debited_once_signed(self):
+        commitment = self.make_plan(self.invoice, (5, 500.0), user=self.agent)
+
+        commitment.with_user(self.agent).action_collect_by_sepa()
+
+        mandate = commitment.mandate_id
+        self.assertEqual(commitment.auto_method, "sepa")
+        self.assertEqual(mandate.state, "draft")
+        mail = self.assertMailTo(self.customer_2, subject="Your direct debit mandate", body_contains=["/mandate/"])
+        self.assertIn(mandate.unique_mandate_reference, mail.body_html)
+        url = commitment._mandate_request_url()
+        self.assertIn(url, mail.body_html)
+
+        parts = urlsplit(url)
+        response = self.url_open(f"{parts.path}?{parts.query}")  # the test server's address, not web.base.url
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers["Content-Type"], "application/pdf")
+        self.assertTrue(response.content.startswith(b"%PDF"))
+        link = self.env["kreancia.debtor.link"].search([("partner_id", "=", self.customer_2.id)])
+        self.assertIn(mandate.unique_mandate_reference, link.action_ids.mapped("description"))
+
+        # nothing debited while the form is not back: the instalment fails (and is retried)
+        self.collect(5)
+        self.assertEqual(commitment.line_ids.charge_state, "failed")
+
+        # the signed form is back: the accountant records the IBAN and the date, and validates
+        bank = (
+            self.env["res.partner.bank"]
+            .sudo()
+            .create({"acc_number": "FR76 1027 8060 6100 0123 4567 890", "partner_id": self.customer_2.id})
+        )
+        mandate.with_user(self.accountant).write(
+            {"partner_bank_id": bank.id, "signature_date": fields.Date.context_today(mandate)}
+        )
+        mandate.with_user(self.accountant).validate()
+        self.assertEqual(commitment.mandate_state, "valid")
+        self.collect(8)
+        self.assertEqual(commitment.line_ids.charge_state, "pending")
+        self.assertEqual(commitment.line_ids.sepa_payment_line_ids.mandate_id, mandate)
+
+    def test_another_customers_mandate_is_not_served(self):
+        commitment = self.make_plan(self.invoice, (5, 500.0), user=self.agent)
+        commitment.with_user(self.agent).action_collect_by_sepa()
+        path = urlsplit(commitment._mandate_request_url())
+        other = f"{path.path.rsplit('/', 1)[0]}/{self.mandate.id}?{path.query}"
+
+        self.assertEqual(self.url_open(other).status_code, 404)
+
+    def test_request_refused_when_the_customer_has_a_valid_mandate(self):
+        commitment = self.make_plan(self.make_invoice(self.customer, 10, 200.0), (5, 200.0), user=self.agent)
+        commitment.with_user(self.agent).action_collect_by_sepa()
+
+        with self.refused(UserError, "has a valid mandate already"):
+            commitment.with_user(self.agent).action_request_mandate()
