@@ -153,6 +153,36 @@ class KreanciaCase(models.Model):
         }
         return "\n".join(messages[refusal.code](refusal) for refusal in request.refusals)
 
+    def _order_payment_texts(self, request):
+        """The request's sentences that hold a value, whole, for the translators (the PDF prints them)."""
+        self.ensure_one()
+        env = self.env
+        return {
+            "ask": env._(
+                "The creditor asks the President of the court to order the debtor to pay the sum of %(amount)s, in "
+                "principal, interest and indemnities, with the costs of the proceedings.",
+                amount=self._format(request.totals["total"]),
+            ),
+            "done_at": env._(
+                "Done at %(city)s, on %(date)s", city=request.creditor.city, date=format_date(env, request.date)
+            ),
+            "for": env._("For %(creditor)s", creditor=request.creditor.name),
+        }
+
+    def _order_payment_row_texts(self, row):
+        """``(invoice date, interest period)`` of a row, in words."""
+        env = self.env
+        period = (
+            env._(
+                "from %(start)s to %(end)s",
+                start=format_date(env, row.interest_from),
+                end=format_date(env, row.interest_until),
+            )
+            if row.interest
+            else ""
+        )
+        return env._("dated %(date)s", date=format_date(env, row.invoice_date)), period
+
     def _order_payment_rates_text(self, row):
         """``H1 2026: 12.15 %`` for each half-year of the row's interest period, in the reader's number format."""
         return "; ".join(
