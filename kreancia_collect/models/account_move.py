@@ -301,10 +301,16 @@ class AccountMove(models.Model):
         "dunning_intervention_ids.state",
         "dunning_intervention_ids.activity_id",
         "dunning_commitment_ids.next_date",
+        "dunning_limitation_date",
     )
     def _compute_dunning_next_action(self):
+        today = fields.Date.context_today(self)
         for move in self:
-            move.dunning_next_action = move._dunning_next_action_text()
+            last_day = move.dunning_limitation_date
+            if last_day and limitation.is_time_barred(last_day, today):
+                move.dunning_next_action = self.env._("Time-barred: never claimed")
+            else:
+                move.dunning_next_action = move._dunning_next_action_text()
 
     def _dunning_next_action_text(self):  # noqa: PLR0911 - one answer per situation, in order of precedence
         """What happens next to this invoice's dunning, in words."""
@@ -613,7 +619,7 @@ class AccountMove(models.Model):
             else:
                 move.dunning_limitation_hint = self.env._(
                     "Time-barred after %(date)s (%(days)s days left): hand it over, request an order for "
-                    "payment or write it off before",
+                    "payment or write it off by then",
                     date=format_date(self.env, last_day),
                     days=(last_day - today).days,
                 )

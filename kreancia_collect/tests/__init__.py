@@ -55,4 +55,5 @@ from . import test_insolvency
 from . import test_order_for_payment
 from . import test_limitation
 from . import test_auto_collect
+from . import test_auto_collect_tour
 from . import test_post_letters

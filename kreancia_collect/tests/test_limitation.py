@@ -178,6 +178,7 @@ class TestLimitation(KreanciaCommon):
             self.assertEqual(screens["form"][0]["dunning_limitation_date"], D(2026, 6, 13))
             hint = screens["form"][0]["dunning_limitation_hint"]
             self.assertEqual(hint, f"Time-barred since {self.fdate(D(2026, 6, 14))}: never claim it")
+            self.assertEqual(screens["form"][0]["dunning_next_action"], "Time-barred: never claimed")
             soon_form = open_action(self.env(user=self.accountant), "account.action_move_out_invoice_type", soon.id)
         soon_hint = soon_form["form"][0]["dunning_limitation_hint"]
         self.assertIn(f"Time-barred after {self.fdate(D(2026, 9, 3))} (80 days left)", soon_hint)
