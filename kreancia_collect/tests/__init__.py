@@ -57,3 +57,4 @@ from . import test_limitation
 from . import test_auto_collect
 from . import test_auto_collect_tour
 from . import test_post_letters
+from . import test_properties

@@ -77,8 +77,11 @@ def plan_from_promise(instalments, total, rounding=0.01):
     [(datetime.date(2026, 7, 15), 1200.5)]
     >>> plan_from_promise([(date(2026, 7, 1), 300.0, None), (date(2026, 8, 1), None, None)], 1000.0)
     [(datetime.date(2026, 7, 1), 300.0), (datetime.date(2026, 8, 1), 700.0)]
+    >>> plan_from_promise([(date(2026, 7, 1), None, 0.5)], 1000.0)
+    [(datetime.date(2026, 7, 1), 500.0)]
     """
-    dated = sorted((day, amount, share) for day, amount, share in instalments if day)
+    # by date only: two instalments of one day keep the order they were said in ("200 € and the rest on the 30th")
+    dated = sorted(((day, amount, share) for day, amount, share in instalments if day), key=lambda item: item[0])
     if not dated:
         return []
 
@@ -87,8 +90,10 @@ def plan_from_promise(instalments, total, rounding=0.01):
 
     fixed = [rounded(amount) if amount else (rounded(total * share) if share else None) for _d, amount, share in dated]
     open_positions = [index for index, amount in enumerate(fixed) if amount is None]
-    if not open_positions and all(not amount for _d, amount, _s in dated):
-        # shares only: the last one takes the rounding so that the plan adds up to the total
+    shares_only = not open_positions and all(not amount for _d, amount, _s in dated)
+    if shares_only and abs(sum(share for _d, _a, share in dated) - 1) < 0.01:
+        # shares of the whole only (thirds: 0.3333 x 3): the last one takes the rounding so that the plan
+        # adds up to the total; shares short of it ("half on the 30th") promise that part only
         open_positions = [len(fixed) - 1]
         fixed[-1] = None
     remainder = rounded(total - sum(amount for amount in fixed if amount is not None))

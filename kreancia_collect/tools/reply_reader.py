@@ -617,7 +617,10 @@ def find_dates(folded, received, amounts=()):
     for match in DATE_PHRASE.finditer(folded):
         if any(start < match.end() and match.start() < end for start, end, *_rest in amounts):
             continue
-        ahead, back, past_reference = _resolve(match, received)
+        try:
+            ahead, back, past_reference = _resolve(match, received)
+        except (ValueError, OverflowError):  # beyond the calendar (year 10000, a month after 12/9999): no date
+            continue
         if ahead or back:
             mentions.append(DateMention(match.start(), match.end(), ahead, back, past_reference))
     return mentions
@@ -1005,7 +1008,7 @@ def read_instalments(folded, mentions, amounts, received):
     between the previous date phrase (or the sentence start) and itself."""
     monthly = MONTHLY.search(folded)
     if monthly:
-        return _monthly_plan(monthly, mentions, amounts)
+        return _monthly_plan(monthly, mentions, amounts, received)
     instalments = []
     previous_end = 0
     for mention in mentions:
@@ -1014,6 +1017,7 @@ def read_instalments(folded, mentions, amounts, received):
         previous_end = mention.end
         if (
             mention.ahead is None
+            or mention.ahead < received  # a day gone by, said with its year ("le 15/07/2020"), is no promise
             or NEGATION.search(chunk)
             or (mention.past_reference and PAST_REFERENCE.search(chunk))
             or PAYMENT_TERMS.search(chunk)
@@ -1029,14 +1033,15 @@ def read_instalments(folded, mentions, amounts, received):
     return _settle_rest(instalments)
 
 
-def _monthly_plan(match, mentions, amounts):
+def _monthly_plan(match, mentions, amounts, received):
     count = match.group("count")
     count = int(count) if count.isdigit() else NUMBER_WORDS[count]
     amount = next((value for start, _e, value, _c in amounts if start >= match.start()), None)
-    first = next((m.ahead for m in mentions if m.start >= match.end() - 1 and m.ahead), None)
+    first = next((m.ahead for m in mentions if m.start >= match.end() - 1 and m.ahead and m.ahead >= received), None)
     if first is None:
         return ()
-    return tuple((_add_months(first, index), amount, None) for index in range(min(count, 24)))
+    last_possible = (9999 - first.year) * 12 + 12 - first.month  # months left before the calendar's end
+    return tuple((_add_months(first, index), amount, None) for index in range(min(count, 24, last_possible + 1)))
 
 
 def _settle_rest(instalments):
