@@ -29,6 +29,7 @@ def main():
     parser.add_argument("--width", type=int, default=1440)
     parser.add_argument("--height", type=int, default=900)
     parser.add_argument("--wait", type=float, default=4.0)
+    parser.add_argument("--port", type=int, default=9333, help="Chromium's DevTools port (one per screenshot run)")
     parser.add_argument("--js", help="JavaScript run once the page is loaded (e.g. a click), then 2 s more")
     args = parser.parse_args()
 
@@ -40,7 +41,7 @@ def main():
     ).raise_for_status()
     sid = session.cookies.get("session_id")
 
-    port = 9333
+    port = args.port
     profile = tempfile.mkdtemp()
     chrome = subprocess.Popen(
         [

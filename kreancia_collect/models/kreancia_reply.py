@@ -96,7 +96,7 @@ class KreanciaReply(models.Model):
     body = fields.Text("New text", readonly=True, help="The reply without the quoted reminder and the signature.")
 
     # What was read
-    kind = fields.Selection(REPLY_KINDS, required=True, default="other", tracking=True)
+    kind = fields.Selection(REPLY_KINDS, "Read as", required=True, default="other", tracking=True)
     reading = fields.Json(readonly=True, copy=False)
     reading_summary = fields.Char("What was read", compute="_compute_reading_summary")
     clear = fields.Boolean(
@@ -122,7 +122,9 @@ class KreanciaReply(models.Model):
     opt_out = fields.Boolean("Asks to stop", readonly=True)
 
     # The customer as the collector sees it
-    overdue_amount = fields.Monetary(related="partner_id.dunning_overdue_amount", string="Overdue")
+    overdue_amount = fields.Monetary(
+        related="partner_id.dunning_overdue_amount", string="Overdue", currency_field="overdue_currency_id"
+    )
     overdue_currency_id = fields.Many2one(related="partner_id.dunning_currency_id")
     current_step_id = fields.Many2one(related="partner_id.dunning_current_step_id", string="Current step")
 
