@@ -14,7 +14,7 @@ from pathlib import Path
 import markdown
 
 ROOT = Path(__file__).resolve().parent.parent
-ADDONS = ("kreancia_collect", "kreancia_collect_queue_job")
+ADDONS = ("kreancia_collect", "kreancia_collect_queue_job", "kreancia_collect_sepa")
 SECTIONS = (("DESCRIPTION", None), ("CONFIGURE", "Configuration"), ("USAGE", "Usage"))
 
 

@@ -2,7 +2,7 @@
 # make lint: ruff, ruff format --check and pylint-odoo (19.0 rules).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-addons=(kreancia_collect kreancia_collect_queue_job)
+addons=(kreancia_collect kreancia_collect_queue_job kreancia_collect_sepa)
 python3 -m ruff check "${addons[@]}" benchmarks
 python3 -m ruff format --check "${addons[@]}" benchmarks
 # missing-readme: the project's README.md stands at the repository root

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Re-export each add-on's i18n/<addon>.pot from a scratch database and merge it into its i18n/fr.po;
 # lists the French entries still to translate. kreancia_collect_queue_job needs OCA's queue_job
-# (requirements-addons.txt, installed by scripts/setup.sh).
+# and kreancia_collect_sepa OCA's banking stack (requirements-addons.txt, installed by scripts/setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/odoo-env.sh
@@ -10,7 +10,7 @@ db="kc_i18n_$$"
 conf="$PWD/.odoo-i18n.conf"
 kc_write_config "$conf" "$db"
 trap 'dropdb --if-exists "$db" >/dev/null 2>&1 || true; rm -f "$conf"' EXIT
-addons=(kreancia_collect kreancia_collect_queue_job)
+addons=(kreancia_collect kreancia_collect_queue_job kreancia_collect_sepa)
 python3 "$ODOO_BIN" -c "$conf" -d "$db" -i "$(IFS=,; echo "${addons[*]}")" --with-demo --stop-after-init \
     --log-level=warn
 for addon in "${addons[@]}"; do
