@@ -18,8 +18,8 @@ class PaymentTransaction(models.Model):
         "kreancia.commitment.line", "Instalment", readonly=True, index="btree_not_null", ondelete="set null"
     )
     # the opt-in: the mandate the debtor accepted on the page, kept on the commitment once the token exists
-    kreancia_mandate_text = fields.Text(readonly=True)
-    kreancia_mandate_ip = fields.Char(readonly=True)
+    kreancia_mandate_text = fields.Text("Mandate accepted", readonly=True)
+    kreancia_mandate_ip = fields.Char("Mandate IP address", readonly=True)
 
     def _post_process(self):
         super()._post_process()
