@@ -1,4 +1,4 @@
-.PHONY: run test lint bench setup sample-letter sample-case
+.PHONY: run test test-upgrade lint bench setup sample-letter sample-case
 
 setup:
 	python3 -m pip install -r requirements.txt
@@ -8,6 +8,9 @@ run:
 
 test:
 	scripts/test.sh
+
+test-upgrade:
+	scripts/test_upgrade.sh
 
 lint:
 	scripts/lint.sh
