@@ -189,3 +189,11 @@ class TestInvoiceMentions(KreanciaCommon):
         server_action = self.env.ref("kreancia_collect.account_move_action_missing_mentions")
         with freeze_time("2026-06-15"):
             self.assertEqual(server_action.with_user(self.manager).run()["tag"], "display_notification")
+
+    def test_settings_show_the_setting_and_the_check(self):
+        arch = self.env["res.config.settings"].get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('name="kreancia_invoice_mentions"', arch)
+        self.assertIn("Check the last 12 months", arch)
+        settings = self.env["res.config.settings"].create({"kreancia_invoice_mentions": False})
+        settings.execute()
+        self.assertFalse(self.company.kreancia_invoice_mentions)
