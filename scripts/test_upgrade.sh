@@ -60,7 +60,7 @@ python3 scripts/upgrade_check.py check --addons-path="$new_path" -d "$db" --json
     --version "$version" || failures=1
 
 # the debtor page of one link recorded before the upgrade, served by the current code
-port="${KC_UPGRADE_PORT:-8179}"
+port="${KC_UPGRADE_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 page=$(python3 -c "import json, sys
 links = json.load(open(sys.argv[1]))['links']
 print(next(f'/collect/{i}?access_token={v[\"access_token\"]}' for i, v in links.items() if v['state'] == 'valid'))" \
@@ -70,14 +70,21 @@ python3 "$ODOO_BIN" -c "$conf" -d "$db" --http-port="$port" --max-cron-threads=0
 server=$!
 code=000
 for _ in $(seq 60); do
-    code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port$page" || true)
+    code=$(python3 -c "import sys, urllib.error, urllib.request
+try:
+    print(urllib.request.urlopen(sys.argv[1], timeout=60).status)
+except urllib.error.HTTPError as error:
+    print(error.code)
+except OSError:
+    print('000')" "http://127.0.0.1:$port$page")
     [ "$code" = 000 ] || break
+    kill -0 "$server" 2>/dev/null || break  # the server stopped: its log follows
     sleep 1
 done
 kill "$server" 2>/dev/null || true
 wait "$server" 2>/dev/null || true
 server=""
 if [ "$code" = 200 ]; then echo "PASS debtor page of a recorded link answers 200"; else
-    echo "FAIL debtor page of a recorded link answers 200: got $code"; failures=1; fi
+    echo "FAIL debtor page of a recorded link answers 200: got $code"; tail -20 "$tmp/server.log"; failures=1; fi
 echo "Upgrade check done in $((SECONDS - start)) s"
 exit "$failures"
