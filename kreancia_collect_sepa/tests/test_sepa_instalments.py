@@ -144,6 +144,15 @@ class TestSepaInstalments(KreanciaSepaCommon):
         self.assertEqual(pline.currency_id, self.env.ref("base.EUR"))
         self.assertAlmostEqual(pline.amount_currency, owed)
 
+    def test_company_without_sepa_payment_mode_refused_in_the_agents_language(self):
+        commitment = self.make_plan(self.invoice, (5, 300.0), user=self.agent)
+        self.payment_mode.sudo().active = False
+        self.agent.lang = "fr_FR"
+
+        with self.refused(UserError, "n'a pas de mode de paiement par prélèvement SEPA"):
+            commitment.with_user(self.agent).with_context(lang="fr_FR").action_collect_by_sepa()
+        self.assertEqual(commitment.auto_method, "none")
+
     def test_instalment_without_a_valid_mandate_fails(self):
         commitment = self.debit_plan((5, 300.0))
         self.mandate.cancel()
