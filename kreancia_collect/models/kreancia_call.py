@@ -1,8 +1,10 @@
+import math
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, format_amount, format_date
 
-from ..external_api import in_caller_lang, to_date
+from ..external_api import in_caller_lang, shown, to_date, to_id
 from ..tools.phone import PhoneError, normalize_phone
 from .kreancia_scenario_step import IDENTITIES
 
@@ -83,7 +85,7 @@ class KreanciaCall(models.Model):
             raise ValidationError(
                 self.env._(
                     "The number “%(number)s” is not a valid phone number (country used: %(country)s).",
-                    number=self.phone,
+                    number=shown(self.phone),
                     country=country.name or self.env._("none, add the international prefix"),
                 )
             ) from None
@@ -344,20 +346,27 @@ class KreanciaCall(models.Model):
         """
         calls = in_caller_lang(self)
         env = calls.env
-        partner = env["res.partner"].browse(partner_id).exists().commercial_partner_id
+        partner = env["res.partner"].browse(to_id(calls, partner_id)).exists().commercial_partner_id
         if not partner:
             raise UserError(env._("No customer has the id %(id)s.", id=partner_id))
-        if outcome not in dict(OUTCOMES):
+        if not isinstance(outcome, str) or outcome not in dict(OUTCOMES):
             raise UserError(
                 env._(
                     "%(outcome)s is not a call outcome: use one of %(outcomes)s.",
-                    outcome=outcome,
+                    outcome=shown(outcome),
                     outcomes=", ".join(dict(OUTCOMES)),
                 )
             )
+        calls._check_api_input(phone, note, direction, duration, identity)
         promised = calls._read_instalments(instalments)
         contact = calls._default_contact(partner)
-        moves = env["account.move"].browse(invoice_ids) if invoice_ids is not None else calls._default_invoices(partner)
+        if invoice_ids is None:
+            moves = calls._default_invoices(partner)
+        elif isinstance(invoice_ids, list):
+            moves = env["account.move"].browse([to_id(calls, move_id) for move_id in invoice_ids])
+        else:
+            raise UserError(env._("%(value)s is not a list of record ids.", value=shown(invoice_ids)))
+        brand_id = brand_id and to_id(calls, brand_id)
         call, commitment = calls._log(
             {
                 "company_id": env.company.id,
@@ -379,10 +388,35 @@ class KreanciaCall(models.Model):
         return {"call_id": call.id, "phone_e164": call.phone_e164, "commitment_id": commitment.id or False}
 
     @api.model
+    def _check_api_input(self, phone, note, direction, duration, identity):
+        """Refuse, with a translated message, the values of an external caller that are of the wrong kind."""
+        if phone is not None and not isinstance(phone, str):
+            raise UserError(self.env._("%(number)s is not a phone number.", number=shown(phone)))
+        if note is not None and not isinstance(note, str):
+            raise UserError(self.env._("The note of a call must be text."))
+        for field, value in (("direction", direction), ("identity", identity)):
+            values = [key for key, _label in self._fields[field].selection]
+            if value not in (None, "", False) and (not isinstance(value, str) or value not in values):
+                raise UserError(
+                    self.env._(
+                        "%(value)s is not a %(field)s of a call: use one of %(values)s.",
+                        value=shown(value),
+                        field=field,
+                        values=", ".join(values),
+                    )
+                )
+        if isinstance(duration, bool) or not isinstance(duration, int | float) or not 0 <= duration <= 24 * 60:
+            raise UserError(
+                self.env._("%(value)s is not a call duration: give minutes, 0 to 1440.", value=shown(duration))
+            )
+
+    @api.model
     def _read_instalments(self, instalments):
         """Promised instalments as :meth:`_log` takes them, from an external caller's
         ``[{"date": "2026-07-01", "amount": 500}, ...]``."""
         lines = []
+        if instalments is not None and not isinstance(instalments, list):
+            raise UserError(self.env._("Each promised instalment needs a date (YYYY-MM-DD) and an amount."))
         for line in instalments or []:
             if not isinstance(line, dict) or not line.get("date"):
                 raise UserError(self.env._("Each promised instalment needs a date (YYYY-MM-DD) and an amount."))
@@ -392,5 +426,7 @@ class KreanciaCall(models.Model):
                 raise UserError(
                     self.env._("Each promised instalment needs a date (YYYY-MM-DD) and an amount.")
                 ) from None
+            if not math.isfinite(amount) or abs(amount) >= 1e12:  # NaN, infinity, 1e308: no debt is that large
+                raise UserError(self.env._("%(amount)s is not a possible amount.", amount=shown(line.get("amount"))))
             lines.append({"date": to_date(self, line["date"]), "amount": amount})
         return lines

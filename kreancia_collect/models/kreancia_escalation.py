@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, split_every
 from odoo.tools.gc import disabling_gc
 
-from ..external_api import in_caller_lang, to_date
+from ..external_api import in_caller_lang, shown, to_date
 from ..groups import MANAGER_GROUP
 from ..speed.bulk import insert_records, insert_relations
 from ..tools.dunning import days_late, gap_elapsed
@@ -232,9 +232,11 @@ class KreanciaEscalation(models.AbstractModel):
     @api.model
     def _run_status(self, run_id):
         self._check_can_run("run_status")
-        run = self.env["kreancia.escalation.run"].sudo().browse(int(run_id)).exists()
+        run = self.env["kreancia.escalation.run"]
+        if isinstance(run_id, int) and not isinstance(run_id, bool) and 0 < run_id < 2**31:
+            run = run.sudo().browse(run_id).exists()
         if not run or not (self.env.su or run.company_ids & self.env.user.company_ids):
-            raise UserError(self.env._("There is no queued dunning run %(run)s.", run=run_id))
+            raise UserError(self.env._("There is no queued dunning run %(run)s.", run=shown(run_id)))
         return run._to_dict()
 
     @api.model

@@ -1,11 +1,12 @@
 import re
+from datetime import date
 from html import unescape
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import email_normalize, format_amount, format_date, html2plaintext
 
-from ..external_api import in_caller_lang
+from ..external_api import FAR_YEARS, in_caller_lang, shown
 from ..tools.phone import PhoneError, normalize_phone
 from ..tools.reply_reader import read_reply
 
@@ -448,6 +449,8 @@ class KreanciaReply(models.Model):
             raise AccessError(env._("Only a collection manager (or the SMS provider's user) can record SMS replies."))
         if not isinstance(text, str) or not text.strip():
             raise UserError(env._("The SMS has no text."))
+        if not isinstance(number, str):
+            raise UserError(env._("%(number)s is not a phone number.", number=shown(number)))
         received_at = replies._to_datetime(received)
         partner = replies._partner_for_phone(number)
         company = partner.company_id or env.company
@@ -479,14 +482,26 @@ class KreanciaReply(models.Model):
         return {"reply_id": reply.id, "kind": reply.kind, "partner_id": partner.id or False}
 
     def _to_datetime(self, value):
-        if not value:
+        """The moment of an external caller's ``value`` (ISO text), refused when it is none or too far from now."""
+        if value is None or value is False or value == "":
             return fields.Datetime.now()
         try:
-            return fields.Datetime.to_datetime(value)
+            if not isinstance(value, str | date):  # a list, a number, a dict: no moment
+                raise TypeError(value)
+            moment = fields.Datetime.to_datetime(value)
         except (ValueError, TypeError):
             raise UserError(
-                self.env._("%(value)s is not a date: give it as YYYY-MM-DD HH:MM:SS.", value=value)
+                self.env._("%(value)s is not a date: give it as YYYY-MM-DD HH:MM:SS.", value=shown(value))
             ) from None
+        if abs(moment.year - fields.Datetime.now().year) > FAR_YEARS:
+            raise UserError(
+                self.env._(
+                    "%(value)s is too far from today: give a date within %(years)s years of it.",
+                    value=moment.date().isoformat(),
+                    years=FAR_YEARS,
+                )
+            )
+        return moment
 
     def _partner_for_phone(self, number):
         """The customer (commercial entity) whose phone is ``number``, in the user's companies."""
@@ -494,7 +509,7 @@ class KreanciaReply(models.Model):
         try:
             e164 = normalize_phone(number, country)
         except PhoneError:
-            raise UserError(self.env._("%(number)s is not a phone number.", number=number)) from None
+            raise UserError(self.env._("%(number)s is not a phone number.", number=shown(number))) from None
         partners = (
             self.env["res.partner"]
             .sudo()

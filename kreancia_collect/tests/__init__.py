@@ -58,3 +58,4 @@ from . import test_auto_collect
 from . import test_auto_collect_tour
 from . import test_post_letters
 from . import test_properties
+from . import test_api_fuzz
