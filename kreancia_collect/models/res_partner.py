@@ -432,6 +432,7 @@ class ResPartner(models.Model):
         "kreancia.insolvency",
         "Insolvency procedure",
         compute="_compute_dunning_insolvency_id",
+        groups=ACCOUNTING_READERS,
         help="The customer's collective procedure in progress in the current company, read from the BODACC.",
     )
 

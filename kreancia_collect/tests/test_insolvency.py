@@ -1,3 +1,4 @@
+import ast
 import json
 from datetime import date
 from pathlib import Path
@@ -135,7 +136,12 @@ class TestInsolvencyWatch(KreanciaCommon):
     def test_declaration_is_posted_by_registered_mail(self):
         self.watch("opening_receivership.json")
         declaration = self.procedure().declaration_id
-        to_send = self.env["kreancia.intervention"].with_user(self.manager).search([("state", "=", "to_send")])
+        letters_to_send = self.env.ref("kreancia_collect.kreancia_intervention_action_to_send")
+        to_send = (
+            self.env["kreancia.intervention"]
+            .with_user(self.manager)
+            .search(ast.literal_eval(letters_to_send.domain) + [("state", "=", "to_send")])
+        )
         self.assertIn(declaration, to_send, "listed in Letters to Send")
         wizard = (
             self.env["kreancia.intervention.mark.posted"]
