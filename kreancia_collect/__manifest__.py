@@ -1,7 +1,7 @@
 {
     "name": "Kreancia Collect",
     "summary": "White-label debt collection: dunning scenarios, daily escalation, agent calls and payment commitments",
-    "version": "19.0.1.3.0",
+    "version": "19.0.1.4.0",
     "category": "Accounting/Accounting",
     "license": "LGPL-3",
     "author": "Kreancia",

@@ -312,7 +312,7 @@ class AccountMove(models.Model):
             else:
                 move.dunning_next_action = move._dunning_next_action_text()
 
-    def _dunning_next_action_text(self):  # noqa: PLR0911 - one answer per situation, in order of precedence
+    def _dunning_next_action_text(self):  # noqa: PLR0911, PLR0912 - one answer per situation, in order of precedence
         """What happens next to this invoice's dunning, in words."""
         self.ensure_one()
         env = self.env

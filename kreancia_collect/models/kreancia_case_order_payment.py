@@ -21,7 +21,7 @@ class KreanciaCase(models.Model):
     data as an XLSX named after the fields of the court's online form.
     """
 
-    _inherit = "kreancia.case"
+    _inherit = "kreancia.case"  # pylint: disable=consider-merging-classes-inherited
 
     order_payment_date = fields.Date("Order for payment requested on", readonly=True, copy=False)
     order_payment_pdf_id = fields.Many2one(

@@ -157,9 +157,7 @@ class KreanciaIntervention(models.Model):
                         ),
                         table_of_period,
                     )
-                    values["residual_interest"] = legal.late_interest(
-                        line.amount_residual, due, until, table_of_period
-                    )
+                    values["residual_interest"] = legal.late_interest(line.amount_residual, due, until, table_of_period)
                     values["late_paid_amount"] = sum(payment.amount for payment in late)
                     values["late_paid_interest"] = sum(payment.interest for payment in late)
                     values["late_payments"] = [
@@ -437,14 +435,18 @@ class KreanciaIntervention(models.Model):
             .with_context(force_report_rendering=True, lang=procedure.company_id.partner_id.lang)
             ._render_qweb_pdf("kreancia_collect.action_report_claim_declaration", declaration.ids)
         )
-        declaration.attachment_id = self.env["ir.attachment"].sudo().create(
-            {
-                "name": f"{declaration.name.replace('/', '-')}.pdf",
-                "raw": content,
-                "res_model": self._name,
-                "res_id": declaration.id,
-                "mimetype": "application/pdf",
-            }
+        declaration.attachment_id = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": f"{declaration.name.replace('/', '-')}.pdf",
+                    "raw": content,
+                    "res_model": self._name,
+                    "res_id": declaration.id,
+                    "mimetype": "application/pdf",
+                }
+            )
         )
         return declaration
 
@@ -454,17 +456,14 @@ class KreanciaIntervention(models.Model):
         env = self.env
         documents = [env._("Copy of invoice %(number)s", number=move.name) for move in self.move_ids]
         documents.append(env._("Statement of account of %(customer)s", customer=self.partner_id.name))
-        notices = (
-            self.sudo()
-            .search(
-                [
-                    ("partner_id", "=", self.partner_id.id),
-                    ("company_id", "=", self.company_id.id),
-                    ("channel", "in", LETTER_CHANNELS),
-                    ("state", "=", "done"),
-                ],
-                order="date",
-            )
+        notices = self.sudo().search(
+            [
+                ("partner_id", "=", self.partner_id.id),
+                ("company_id", "=", self.company_id.id),
+                ("channel", "in", LETTER_CHANNELS),
+                ("state", "=", "done"),
+            ],
+            order="date",
         )
         documents += [
             env._(

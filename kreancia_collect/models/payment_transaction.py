@@ -22,7 +22,7 @@ class PaymentTransaction(models.Model):
     kreancia_mandate_ip = fields.Char("Mandate IP address", readonly=True)
 
     def _post_process(self):
-        super()._post_process()
+        result = super()._post_process()
         for tx in self.filtered("kreancia_commitment_line_id"):
             line = tx.kreancia_commitment_line_id
             if line.charge_state != "pending" or line.charge_reference != tx.reference:
@@ -45,3 +45,4 @@ class PaymentTransaction(models.Model):
                 commitment._auto_enable_token(
                     tx.token_id, tx.kreancia_mandate_text, tx.create_date, tx.kreancia_mandate_ip
                 )
+        return result

@@ -140,7 +140,7 @@ class TestInsolvencyWatch(KreanciaCommon):
         to_send = (
             self.env["kreancia.intervention"]
             .with_user(self.manager)
-            .search(ast.literal_eval(letters_to_send.domain) + [("state", "=", "to_send")])
+            .search([*ast.literal_eval(letters_to_send.domain), ("state", "=", "to_send")])
         )
         self.assertIn(declaration, to_send, "listed in Letters to Send")
         wizard = (
