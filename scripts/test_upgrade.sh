@@ -2,7 +2,8 @@
 # make test-upgrade: the previous release (KC_UPGRADE_FROM, default ab23c75 = 19.0.1.3.0) installed with its
 # demo in a scratch database, a day's run and a hand-over performed, then `-u kreancia_collect` with the
 # current code; scripts/upgrade_check.py checks nothing was lost (one PASS/FAIL line per check).
-# Needs the repository's history (a clean clone has it). About 8 minutes on 2 busy cores (the upgrade: 40 s).
+# Needs the repository's history (a clean clone has it). 3 minutes on 2 quiet cores, 8 on busy ones
+# (the upgrade itself: 15 to 45 s).
 # KC_UPGRADE_KEEP=1 keeps the database and the recorded before.json, to look into a failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
