@@ -65,6 +65,7 @@ class DebtorPortal(PaymentPortal):
 
     def _guard(self, link, kind):
         """A response to send instead of acting (closed link, too many requests), or None."""
+        link._take()
         if not link._is_open():
             return request.render("kreancia_collect.debtor_page_closed", self._page_values(link), status=410)
         if not link._within_rate(kind):
@@ -367,6 +368,7 @@ class DebtorPortal(PaymentPortal):
     def debtor_transaction(self, link_id, selection, access_token=None, amount=None, **kwargs):
         """Create the transaction for the invoices selected; the amount must be exactly what they owe."""
         link = self._debtor_link(link_id, access_token)
+        link._take()
         if not link._is_open() or not link._within_rate("act"):
             raise ValidationError(request.env._("This link can no longer be used; contact us."))
         self._validate_transaction_kwargs(kwargs)

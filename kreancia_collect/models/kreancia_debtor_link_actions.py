@@ -4,7 +4,7 @@ from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import float_compare, format_amount, format_date, plaintext2html
+from odoo.tools import SQL, float_compare, format_amount, format_date, plaintext2html
 from odoo.tools.mimetypes import guess_mimetype
 
 from ..tools.plan import PlanLimits, parse_plan, plan_problems
@@ -26,6 +26,18 @@ class KreanciaDebtorLink(models.Model):
     """
 
     _inherit = "kreancia.debtor.link"
+
+    def _take(self):
+        """Hold the link until the request's transaction ends: requests on one link run one after the other.
+
+        An UPDATE and not a mere row lock: a request that waited for another one on the same link
+        then fails to serialize (its snapshot is older than what the other one committed), and Odoo
+        replays it in a fresh transaction that sees the other's plan, dispute or rate count. Without
+        it a double click recorded two plans, two disputes, a follower twice (an error page), and
+        concurrent requests went past the rate limits.
+        """
+        self.ensure_one()
+        self.env.cr.execute(SQL("UPDATE kreancia_debtor_link SET write_date = write_date WHERE id = %s", self.id))
 
     def _within_rate(self, kind):
         """False once the link made too many requests of ``kind`` (``view`` or ``act``) lately."""
@@ -242,6 +254,10 @@ class KreanciaDebtorLink(models.Model):
         """The invoice is disputed (dunning paused), the collector gets a task."""
         self.ensure_one()
         self._check_invoices(invoice)
+        if invoice.dunning_dispute:
+            raise UserError(
+                self.env._("Invoice %(invoice)s is already disputed: we are looking into it.", invoice=invoice.name)
+            )
         reasons = dict(self._dispute_reasons())
         if reason not in reasons or not (message or "").strip():
             raise UserError(self.env._("Choose a reason and explain the dispute."))

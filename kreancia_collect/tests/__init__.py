@@ -59,3 +59,4 @@ from . import test_auto_collect_tour
 from . import test_post_letters
 from . import test_properties
 from . import test_api_fuzz
+from . import test_debtor_crowd
