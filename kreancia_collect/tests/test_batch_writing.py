@@ -231,6 +231,8 @@ class TestBulkCreation(KreanciaCommon):
         self.make_invoice(self.customer, 8)
         self.run_escalation()
         intervention = self.interventions(self.customer)
-        self.assertEqual(intervention.mail_id.subject, f"Payment reminder \N{EN DASH} {self.company.name}")
+        self.assertEqual(
+            intervention.mail_id.subject, f"Payment reminder \N{EN DASH} {self.company.name} [{intervention.name}]"
+        )
         self.assertEqual(intervention.mail_id.email_from, self.company.email_formatted)
         self.assertEqual(intervention.mail_id.recipient_ids, intervention.recipient_id)
