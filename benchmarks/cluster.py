@@ -441,6 +441,27 @@ def task_pay(db, partner_id):
     print(json.dumps(moves.ids))
 
 
+def task_mailserver(db, port):
+    """The only outgoing mail server: plain SMTP on 127.0.0.1:``port``; the mail queue's scheduled action on."""
+    env = _env(db)
+    env["ir.mail_server"].search([]).active = False
+    # a sender: the benchmark's company has no address of its own
+    env["ir.config_parameter"].set_param("mail.catchall.domain", "bench.example.com")
+    env["ir.config_parameter"].set_param("mail.default.from", "collections")
+    env.company.email = "collections@bench.example.com"
+    env["ir.mail_server"].create(
+        {"name": "benchmark", "smtp_host": "127.0.0.1", "smtp_port": int(port), "smtp_encryption": "none"}
+    )
+    env.cr.commit()
+    env.cr.close()
+
+
 if __name__ == "__main__":
-    tasks = {"populate": task_populate, "plan": task_plan, "letters": task_letters, "pay": task_pay}
+    tasks = {
+        "populate": task_populate,
+        "plan": task_plan,
+        "letters": task_letters,
+        "pay": task_pay,
+        "mailserver": task_mailserver,
+    }
     tasks[sys.argv[1]](*sys.argv[2:])
