@@ -37,7 +37,9 @@ class KreanciaDebtorLink(models.Model):
         concurrent requests went past the rate limits.
         """
         self.ensure_one()
-        self.env.cr.execute(SQL("UPDATE kreancia_debtor_link SET write_date = write_date WHERE id = %s", self.id))
+        query = SQL("UPDATE kreancia_debtor_link SET write_date = write_date WHERE id = %s", self.id)
+        # the serialization failure is expected and replayed: no "bad query" in the log
+        self.env.cr.execute(query, log_exceptions=False)
 
     def _within_rate(self, kind):
         """False once the link made too many requests of ``kind`` (``view`` or ``act``) lately."""
@@ -309,6 +311,17 @@ class KreanciaDebtorLink(models.Model):
             invoices=", ".join(invoices.mapped("name")),
             until=format_date(self.env, until),
         )
+        declared = (
+            self.env["kreancia.debtor.action"]
+            .sudo()
+            .search_count(
+                [("link_id", "=", self.id), ("action", "=", "declared_payment"), ("description", "=", description)],
+                limit=1,
+            )
+        )
+        if declared:
+            # the same form sent twice (a double click): one task for the collector
+            raise UserError(self.env._("This payment is already declared: we are checking it."))
         activity = self._task(
             "mail.mail_activity_data_todo",
             self.env._("Check a payment declared on the debtor page"),

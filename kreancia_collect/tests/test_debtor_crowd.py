@@ -22,6 +22,23 @@ class TestDebtorCrowd(DebtorPageCommon):
         self.assertEqual(self.requests_recorded().mapped("action"), ["dispute"])
         self.assertEqual(self.customer.activity_ids, tasks)
 
+    def test_a_payment_is_declared_once(self):
+        """A double click on "I have already paid" files one declaration and one task; another payment is new."""
+        data = {
+            "invoice_ids": [self.invoice_a.id],
+            "payment_date": self.in_days(0),
+            "amount": "600",
+            "reference": "VIR-1",
+        }
+        self.assertEqual(self.post_form("/declare", data).status_code, 303)
+        tasks = self.customer.activity_ids
+        response = self.post_form("/declare", data)
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("already declared", response.text)
+        self.assertEqual(self.customer.activity_ids, tasks)
+        self.assertEqual(self.post_form("/declare", {**data, "reference": "VIR-2"}).status_code, 303)
+        self.assertEqual(self.requests_recorded().mapped("action"), ["declared_payment"] * 2)
+
     def test_concurrent_requests_on_one_link_run_one_after_the_other(self):
         """A request waits for the one before it on the same link, then is replayed on what it recorded.
 
