@@ -1,4 +1,4 @@
-.PHONY: run test test-upgrade lint bench setup sample-letter sample-case
+.PHONY: run test test-upgrade lint bench faults scale-out setup sample-letter sample-case
 
 setup:
 	python3 -m pip install -r requirements.txt
@@ -23,3 +23,9 @@ sample-case:
 
 bench:
 	python3 benchmarks/bench_escalation.py
+
+faults:
+	python3 benchmarks/faults.py
+
+scale-out:
+	python3 benchmarks/scale_out.py --invoices 10000 --workers 1 2
