@@ -128,6 +128,19 @@ def predict(results):
                 else f" — no better than {cores}: this machine has {cores} cores, shared with PostgreSQL and the cron"
             )
         )
+    for other in results:
+        if other["workers"] > one["workers"] and other["wall"] and other["jobs"] and busy:
+            slower = (other["busy"] / other["jobs"]) / (busy / one["jobs"])
+            print(
+                f"  measured with {other['workers']} workers: {one['wall'] / other['wall']:.2f}x; jobs ran"
+                f" {other['busy'] / other['wall']:.1f} at a time on average, each {slower:.1f}x as long as alone"
+                + (
+                    f": the cores were saturated (load before the run {other['load']}), more workers than free"
+                    " cores only share them"
+                    if slower > 1.3
+                    else ""
+                )
+            )
     print(
         f"  on more cores (several servers), the bound is 1 / serial share = {one['wall'] / serial:.1f}x"
         if serial
