@@ -61,7 +61,7 @@ class PageUser(HttpUser):
         """A JSON-RPC call; ``expected`` lists "result" and/or the error names that are fine."""
         payload = {"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}
         with self.client.post(url, json=payload, name=self.prefix + name, catch_response=True) as response:
-            outcome = str(response.status_code)
+            outcome = str(response.status_code or f"0-{type(response.error).__name__}")
             body = {}
             if response.status_code == 200:
                 try:
