@@ -80,6 +80,8 @@ class TestInsolvencyWatch(KreanciaCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.customer.write({"company_registry": "552 100 554", "country_id": cls.env.ref("base.fr").id})
+        # the declaration speaks the creditor's language: English here, for the texts below
+        cls.company.partner_id.lang = "en_US"
         cls.give_postal_addresses(cls.customer)
         # dated 16 May: before the judgment of 1 June, 30 days late today (15 June)
         cls.before = cls.make_invoice(cls.customer, 30, 1000.0)

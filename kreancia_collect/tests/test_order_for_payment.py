@@ -244,9 +244,11 @@ class TestOrderForPayment(KreanciaCommon):
         self.assertAlmostEqual(foreign["Montant en devise"], 500.0)
         self.assertAlmostEqual(foreign["Montant principal"], 250.0, msg="in the company's currency")
 
+        # named in the case file's language (the creditor's): French here, English without the translations
         files = zipfile.ZipFile(io.BytesIO(case._case_files()[case.id])).namelist()
-        self.assertIn("07 Order for payment request.pdf", files)
-        self.assertIn("07 Order for payment request.xlsx", files)
+        label = case.with_context(lang=case._file_lang()).env._("Order for payment request")
+        self.assertIn(f"07 {label}.pdf", files)
+        self.assertIn(f"07 {label}.xlsx", files)
 
     def test_refused_without_formal_notice(self):
         invoice = self.make_invoice(self.customer_2, 40, 700.0)
