@@ -4,12 +4,13 @@ import { registry } from "@web/core/registry";
 registry.category("web_tour.tours").add("kreancia_replies_inbox_tour", {
     steps: () => [
         {
+            // the kind's badge colour, whatever the user's language: green for a promise, red for a dispute
             content: "The inbox lists the promise, read with its dates",
-            trigger: ".o_list_view .o_data_row:contains('Tour Reply SARL'):contains('Promise to pay')",
+            trigger: ".o_list_view .o_data_row:contains('Tour Reply SARL'):has(td[name='kind'] .text-bg-success)",
         },
         {
             content: "The dispute of another customer is listed too",
-            trigger: ".o_list_view .o_data_row:contains('Tour Dispute SAS'):contains('Dispute')",
+            trigger: ".o_list_view .o_data_row:contains('Tour Dispute SAS'):has(td[name='kind'] .text-bg-danger)",
         },
         {
             content: "Handle the promise",
