@@ -241,18 +241,19 @@ def mail_states(db):
     )
 
 
-def run_mail_queue(db, times=6):
-    """Trigger the mail queue's scheduled action until no dunning e-mail is left outgoing (or ``times``)."""
+def run_mail_queue(db, times=6, condition="m.state = 'outgoing'"):
+    """Trigger the mail queue's scheduled action (it takes a batch of e-mails a pass) until no dunning e-mail
+    matches ``condition`` (default: left outgoing), at most ``times`` passes."""
     for _attempt in range(times):
         since = cluster.trigger_cron(db, cluster.MAIL_CRON)
         cluster.wait_for_run(db, since, cron=cluster.MAIL_CRON, timeout=900)
-        outgoing = cluster.sql(
+        left = cluster.sql(
             db,
             "SELECT count(*) FROM kreancia_intervention i JOIN mail_mail m ON m.id = i.mail_id"
-            " WHERE i.date = %s AND m.state = 'outgoing'",
+            f" WHERE i.date = %s AND {condition}",
             [date.today()],
         )[0][0]
-        if not outgoing:
+        if not left:
             break
 
 
@@ -265,7 +266,8 @@ def fault_smtp(template, planned, options):
     time.sleep(2)
     since = cluster.trigger_cron(fault.db)
     cluster.wait_for_run(fault.db, since)
-    run_mail_queue(fault.db, times=1)
+    # passes of the mail queue until every dunning e-mail was tried once against the missing server
+    run_mail_queue(fault.db, condition="i.delivery_error IS NULL")
     down = mail_states(fault.db)
     emails = sum(count for _delivery, _state, count, _errors in down)
     fault.check(
