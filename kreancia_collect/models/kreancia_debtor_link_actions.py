@@ -34,7 +34,10 @@ class KreanciaDebtorLink(models.Model):
         then fails to serialize (its snapshot is older than what the other one committed), and Odoo
         replays it in a fresh transaction that sees the other's plan, dispute or rate count. Without
         it a double click recorded two plans, two disputes, a follower twice (an error page), and
-        concurrent requests went past the rate limits.
+        concurrent requests went past the rate limits. The daily run also writes links (it extends
+        their expiry when it creates interventions): a request on a link during the batch that
+        extends it makes one of them fail to serialize, the request replayed, the batch as the run
+        handles any concurrent write.
         """
         self.ensure_one()
         query = SQL("UPDATE kreancia_debtor_link SET write_date = write_date WHERE id = %s", self.id)
