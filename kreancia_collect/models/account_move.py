@@ -196,6 +196,21 @@ class AccountMove(models.Model):
         for move in self:
             move.dunning_effective_scenario_id = scenarios.get(move) or False
 
+    def _dunning_leading_scenario(self, company):
+        """The scenario of the most advanced of these invoices, else ``company``'s default scenario.
+
+        The one whose limits apply to what the customer does about them (a plan, a reply, a retry).
+        """
+        scenarios = self._dunning_scenarios()
+        for invoice in self.sorted(lambda move: -(move.dunning_level or 0)):
+            if scenarios.get(invoice):
+                return scenarios[invoice]
+        return (
+            self.env["kreancia.scenario"]
+            .sudo()
+            .search([("company_id", "=", company.id), ("is_default", "=", True)], limit=1)
+        )
+
     def _dunning_scenarios(self):
         """Map each customer invoice to the scenario it follows (scenarios read once)."""
         invoices = self.filtered(lambda move: move.move_type == "out_invoice")

@@ -77,15 +77,7 @@ class KreanciaCommitment(models.Model):
         """The scenario of the commitment's most advanced invoice, else the company's default."""
         self.ensure_one()
         invoices = self.move_ids.sudo()
-        scenarios = invoices._dunning_scenarios()
-        for invoice in invoices.sorted(lambda move: -(move.dunning_level or 0)):
-            if scenarios.get(invoice):
-                return scenarios[invoice]
-        return (
-            self.env["kreancia.scenario"]
-            .sudo()
-            .search([("company_id", "=", self.company_id.id), ("is_default", "=", True)], limit=1)
-        )
+        return invoices._dunning_leading_scenario(self.company_id)
 
     def _mandate_text(self, token_label=None):
         """What the debtor accepts: what will be charged, when, with what, and how to cancel."""

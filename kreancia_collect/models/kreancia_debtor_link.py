@@ -237,12 +237,4 @@ class KreanciaDebtorLink(models.Model):
         """The scenario whose limits apply to the customer's plans: its most advanced invoice's, else the default."""
         self.ensure_one()
         invoices = self._open_invoices()
-        scenarios = invoices._dunning_scenarios()
-        for invoice in invoices.sorted(lambda move: -(move.dunning_level or 0)):
-            if scenarios.get(invoice):
-                return scenarios[invoice]
-        return (
-            self.env["kreancia.scenario"]
-            .sudo()
-            .search([("company_id", "=", self.company_id.id), ("is_default", "=", True)], limit=1)
-        )
+        return invoices._dunning_leading_scenario(self.company_id)

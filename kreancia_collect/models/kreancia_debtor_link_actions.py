@@ -98,14 +98,7 @@ class KreanciaDebtorLink(models.Model):
     def _collector(self):
         """Who handles what the debtor asks: the customer's collector, else the scenario's agent or manager."""
         self.ensure_one()
-        scenario = self._scenario()
-        return (
-            self.partner_id.dunning_collector_id
-            or scenario.agent_id
-            or scenario.user_id
-            or self.env.ref("base.user_admin", raise_if_not_found=False)
-            or self.env.user
-        )
+        return self._scenario()._collector_for(self.partner_id)
 
     def _task(self, activity_xmlid, summary, note, deadline=None):
         """An activity on the customer for its collector, who answers under the name of the page."""

@@ -403,27 +403,12 @@ class KreanciaReply(models.Model):
         """The scenario of the customer's most advanced open invoice, else the company's default."""
         self.ensure_one()
         invoices = self._open_invoices()
-        scenarios = invoices._dunning_scenarios()
-        for invoice in invoices.sorted(lambda move: -(move.dunning_level or 0)):
-            if scenarios.get(invoice):
-                return scenarios[invoice]
-        return (
-            self.env["kreancia.scenario"]
-            .sudo()
-            .search([("company_id", "=", self.company_id.id), ("is_default", "=", True)], limit=1)
-        )
+        return invoices._dunning_leading_scenario(self.company_id)
 
     def _collector(self):
         """Who handles the reply: the customer's collector, else the scenario's agent or manager."""
         self.ensure_one()
-        scenario = self._scenario()
-        return (
-            self.partner_id.dunning_collector_id
-            or scenario.agent_id
-            or scenario.user_id
-            or self.env.ref("base.user_admin", raise_if_not_found=False)
-            or self.env.user
-        )
+        return self._scenario()._collector_for(self.partner_id)
 
     # ------------------------------------------------------------------
     # SMS

@@ -112,6 +112,16 @@ class KreanciaScenario(models.Model):
         "The payment plan limits cannot be negative, and the first instalment's share is at most 100%.",
     )
 
+    def _collector_for(self, partner):
+        """Who handles what ``partner`` says or does: its collector, else this scenario's agent or manager."""
+        return (
+            partner.dunning_collector_id
+            or self.agent_id
+            or self.user_id
+            or self.env.ref("base.user_admin", raise_if_not_found=False)
+            or self.env.user
+        )
+
     @api.depends("step_ids")
     def _compute_step_count(self):
         for scenario in self:
