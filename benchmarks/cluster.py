@@ -194,9 +194,14 @@ class Server:
         ]
         with open(config, "w", encoding="utf-8") as file:
             file.write("\n".join(lines) + "\n")
+        self.command, self.env = [sys.executable, odoo_bin, "-c", config], {**os.environ, **(env or {})}
+        self.restarts = []  # exit codes of the server, each time supervise() started it again
+        self._spawn()
+
+    def _spawn(self):
         self.process = subprocess.Popen(
-            [sys.executable, odoo_bin, "-c", config],
-            env={**os.environ, **(env or {})},
+            self.command,
+            env=self.env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,  # its own process group: stop() ends the workers it forked
@@ -210,7 +215,24 @@ class Server:
                     break
                 time.sleep(0.5)
         self.stop()
-        sys.exit(f"odoo-bin did not start on {db}: see {self.logfile}")
+        sys.exit(f"odoo-bin did not start on {self.db}: see {self.logfile}")
+
+    def supervise(self):
+        """Start the server again if it stopped, as systemd's ``Restart=on-failure`` does in production.
+
+        Odoo's prefork server stops itself when PostgreSQL refuses its connections (it checks the
+        registries before spawning a worker): nothing in Odoo restarts it, its supervisor does.
+        """
+        code = self.process.poll()
+        if code is None:
+            return False
+        self.restarts.append(code)
+        for _attempt in range(120):  # PostgreSQL may still be starting
+            if subprocess.run(["pg_isready", "-q"], check=False).returncode == 0:
+                break
+            time.sleep(0.5)
+        self._spawn()
+        return True
 
     def stop(self):
         if self.process.poll() is None:

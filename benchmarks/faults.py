@@ -163,28 +163,39 @@ def fault_postgres(template, planned, options):
             [fault.db],
         )
     down = time.monotonic() - cut
+    # the server is supervised: started again if it stopped (Odoo's does when PostgreSQL goes away)
     retriggered = False
     try:
-        cluster.wait_for_run(fault.db, since, timeout=600)
+        cluster.wait_for_run(fault.db, since, timeout=600, on_poll=fault.server.supervise)
     except TimeoutError:
         pass
     counts = cluster.verdict(fault.db, planned)[2]
     if counts["interventions"] < planned["interventions"] or cluster.jobs_under_way(fault.db):
-        # the scheduled action was cut half-way: the scheduler (or a manager) runs it again; nothing twice
+        # the run did not resume by itself: a manager (or tomorrow's scheduler) runs it again; nothing twice
         retriggered = True
         since = cluster.trigger_cron(fault.db)
-        cluster.wait_for_run(fault.db, since, timeout=900)
+        cluster.wait_for_run(fault.db, since, timeout=900, on_poll=fault.server.supervise)
     jobs = cluster.sql(fault.db, "SELECT state, count(*) FROM queue_job GROUP BY state ORDER BY state")
     errors = cluster.sql(fault.db, "SELECT DISTINCT exc_name FROM queue_job WHERE state = 'failed'")
-    # a job cut by the database is failed by queue_job (not retried): the daily run triggered again performs
-    # what it left; nothing may stay under way
+    retried = cluster.sql(
+        fault.db, "SELECT count(*) FROM queue_job WHERE method_name = '_job_perform_batch' AND retry > 1"
+    )[0][0]
+    restarts = fault.server.restarts
+    # the batch jobs cut by the database are tried again (kreancia_collect_queue_job), the jobs a stopped
+    # server left started are re-queued by the runner: the run ends by itself, nothing failed or left
     fault.check(
-        not cluster.jobs_under_way(fault.db),
+        not cluster.jobs_under_way(fault.db) and not errors and not retriggered,
         f"{'service postgresql restart' if how == 'service' else 'connections terminated'} ({down:.1f} s) with"
-        f" {interventions_before} interventions committed; jobs after: "
+        f" {interventions_before} interventions committed; "
+        + (
+            f"Odoo's server stopped itself (exit {', '.join(map(str, restarts))}) and its supervisor started it again; "
+            if restarts
+            else "Odoo's server kept running; "
+        )
+        + f"{retried} batch jobs tried again; jobs after: "
         + ", ".join(f"{state} {count}" for state, count in jobs)
         + (f" (failed: {', '.join(str(name) for (name,) in errors)})" if errors else "")
-        + ("; daily run triggered again" if retriggered else "; no second trigger needed"),
+        + ("; daily run triggered again by hand" if retriggered else "; the run resumed by itself"),
     )
     fault.verdict(planned)
     return fault

@@ -36,8 +36,8 @@ class KreanciaDebtorLink(models.Model):
         it a double click recorded two plans, two disputes, a follower twice (an error page), and
         concurrent requests went past the rate limits. The daily run also writes links (it extends
         their expiry when it creates interventions): a request on a link during the batch that
-        extends it makes one of them fail to serialize, the request replayed, the batch as the run
-        handles any concurrent write.
+        extends it makes one of them fail to serialize; the request is replayed, the batch tried
+        again alone (``kreancia.escalation._perform_batch_alone``, or queue_job's retry).
         """
         self.ensure_one()
         query = SQL("UPDATE kreancia_debtor_link SET write_date = write_date WHERE id = %s", self.id)

@@ -1,4 +1,6 @@
 import logging
+import random
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -6,6 +8,7 @@ from typing import NamedTuple
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.service.model import MAX_TRIES_ON_CONCURRENCY_FAILURE, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, split_every
 from odoo.tools.gc import disabling_gc
 
@@ -385,7 +388,10 @@ class KreanciaEscalation(models.AbstractModel):
         commit = self.env.context.get("kreancia_commit")
         queued_run = self.env["kreancia.escalation.run"].browse(self.env.context.get("kreancia_run_id"))
         for batch in split_every(self.BATCH_SIZE, plans):
-            interventions = self._perform_batch(company, today, batch)
+            if commit:
+                interventions = self._perform_batch_alone(company, today, batch)
+            else:
+                interventions = self._perform_batch(company, today, batch)
             self._count(interventions, counts)
             if queued_run:
                 queued_run.performed += len(interventions)
@@ -394,6 +400,31 @@ class KreanciaEscalation(models.AbstractModel):
             if commit and not self.env["ir.cron"]._commit_progress(len(batch)):
                 return False  # out of time: the scheduler resumes the run, which performs nothing twice
         return True
+
+    def _perform_batch_alone(self, company, today, batch):
+        """Under the scheduled action, :meth:`_perform_batch` in a transaction of its own, tried again when
+        it fails to serialize with a concurrent write (a debtor on their page, a payment, another worker).
+
+        The batches before it are committed: the rollback undoes this batch alone, and the retry re-reads
+        what the other transaction committed. Odoo replays an HTTP request the same way.
+        """
+        for attempt in range(1, MAX_TRIES_ON_CONCURRENCY_FAILURE):
+            try:
+                return self._perform_batch(company, today, batch)
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as error:
+                self.env.cr.rollback()
+                wait = random.uniform(0.0, 2**attempt)
+                _logger.info(
+                    "Dunning batch of %s, %s: %s, try %s of %s in %.2f s",
+                    today,
+                    company.name,
+                    type(error).__name__,
+                    attempt + 1,
+                    MAX_TRIES_ON_CONCURRENCY_FAILURE,
+                    wait,
+                )
+                time.sleep(wait)
+        return self._perform_batch(company, today, batch)
 
     def _count(self, interventions, counts):
         """Add what ``interventions`` did to ``counts`` (the figures :meth:`run` returns)."""

@@ -1,11 +1,16 @@
 import logging
 
+import psycopg2
+
 from odoo import api, fields, models
 
 from ..tools.phone import first_mobile
 from .kreancia_scenario_step import CHANNELS
 
 _logger = logging.getLogger(__name__)
+
+# errors of the transaction or the connection (serialization failure, deadlock, lock timeout, connection lost)
+TRANSACTION_ERRORS = (psycopg2.OperationalError, psycopg2.InterfaceError)
 
 TEMPLATE_FIELDS = (
     "subject",
@@ -83,10 +88,16 @@ class KreanciaIntervention(models.Model):
         self.write({"state": "failed", "error": reason})
 
     def _isolate(self, action, *args):
-        """Run ``action`` on the batch; on error, again one by one, failing only the faulty ones."""
+        """Run ``action`` on the batch; on error, again one by one, failing only the faulty ones.
+
+        An error of the transaction itself (a write that fails to serialize with another one, a deadlock,
+        the connection lost) is no intervention's fault: it undoes the batch, which its caller tries again.
+        """
         try:
             with self.env.cr.savepoint():
                 action(self, *args)
+        except TRANSACTION_ERRORS:
+            raise
         except Exception:
             _logger.info(
                 "Batch of %s interventions failed, retrying one by one",
@@ -97,6 +108,8 @@ class KreanciaIntervention(models.Model):
                 try:
                     with self.env.cr.savepoint():
                         action(intervention, *args)
+                except TRANSACTION_ERRORS:
+                    raise
                 except Exception as error:
                     intervention._mark_failed(str(error))
 

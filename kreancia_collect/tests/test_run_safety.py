@@ -1,6 +1,10 @@
+from collections import Counter
+from datetime import timedelta
+
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import KreanciaCommon, SeparateConnectionsCase
 
@@ -101,3 +105,49 @@ class TestPaidWhileTheRunIsUnderWay(SeparateConnectionsCase):
                 "no e-mail listing paid invoices",
             )
             self.assertFalse(engine.env["account.move"].browse(paid_invoices.ids).dunning_step_id)
+
+
+@tagged("post_install", "-at_install")
+class TestDebtorOnThePageDuringTheBatch(SeparateConnectionsCase):
+    """The debtor page holds its link for each request; the batch reminding that debtor extends the same link.
+    The batch that fails to serialize with the page's request is tried again, alone, not lost."""
+
+    def test_batch_retried_after_the_page_request_on_its_link(self):
+        with self.registry.cursor() as cr:
+            env = self.env_of(cr)
+            customer, invoices = self.make_customer(env, "On The Page SARL")
+            company = env.company
+            # the link of an earlier reminder, valid one more day: the run's reminder extends it
+            link = env["kreancia.debtor.link"]._link_for(customer, company, env["kreancia.brand"], 1)
+            self.created = {"partners": [customer.id], "moves": invoices.ids}
+            self.addCleanup(self.drop_links, [link.id])
+
+        with self.registry.cursor() as run_cr:
+            engine = self.env_of(run_cr)["kreancia.escalation"].with_company(company.id)
+            engine = engine.with_context(kreancia_commit=True)
+            company = engine.env["res.company"].browse(company.id)
+            plans = [plan for plan in engine._plan_company(company, self.today) if plan.partner_id == customer.id]
+            run_cr.commit()
+            # the batch's transaction has begun when the debtor's request takes the link and commits
+            run_cr.execute("SELECT expiry_date FROM kreancia_debtor_link WHERE id = %s", [link.id])
+            with self.registry.cursor() as page_cr:
+                self.env_of(page_cr)["kreancia.debtor.link"].browse(link.id)._take()
+
+            counts = Counter()
+            with mute_logger("odoo.sql_db"):  # the first try's "bad query", by design
+                engine._perform_batches(company, self.today, plans, counts)
+            run_cr.commit()
+
+            self.assertEqual(counts["interventions"], 1, "the batch performed on its second try")
+            intervention = engine.env["kreancia.intervention"].search([("partner_id", "=", customer.id)])
+            self.assertEqual(len(intervention), 1, "one reminder, not two")
+            self.assertEqual(intervention.debtor_link_id.id, link.id, "the page's link, extended")
+            self.assertGreater(intervention.debtor_link_id.expiry_date, self.today + timedelta(days=1))
+
+    def drop_links(self, link_ids):
+        with self.registry.cursor() as cr:
+            links = self.env_of(cr)["kreancia.debtor.link"].browse(link_ids)
+            cr.execute(
+                "UPDATE kreancia_intervention SET debtor_link_id = NULL WHERE debtor_link_id IN %s", [tuple(links.ids)]
+            )
+            links.unlink()
