@@ -3,32 +3,16 @@ import json
 import logging
 from collections import Counter
 
-import psycopg2
-
 from odoo import api, models
 from odoo.tools import split_every
 
 from odoo.addons.kreancia_collect.models.kreancia_escalation import PlannedIntervention
-from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.fields import JobEncoder
 from odoo.addons.queue_job.utils import must_run_without_delay
 
 _logger = logging.getLogger(__name__)
 
 UNDER_WAY = ("wait_dependencies", "pending", "enqueued", "started")  # job states before an end
-RECONNECT_DELAY = 10  # seconds before a batch job cut from the database is tried again
-
-
-def connection_lost(error):
-    """Whether ``error`` says the database went away (restarted, connections cut), not what the job did.
-
-    psycopg2 gives no SQLSTATE for a connection closed under it; PostgreSQL says 08xxx (connection
-    exception) or 57P01-57P03 (shutdown, crash, not accepting connections yet) when it does.
-    """
-    if isinstance(error, psycopg2.InterfaceError):
-        return True
-    code = getattr(error, "pgcode", None)
-    return code is None or code.startswith(("08", "57P"))
 
 
 def batch_identity(job_):
@@ -118,17 +102,7 @@ class KreanciaEscalation(models.AbstractModel):
         steps = {step.id: step for step in engine.env["kreancia.scenario.step"].browse(step_ids).exists()}
         batch = [planned for planned in (PlannedIntervention.from_data(data, steps) for data in plans) if planned]
         counts = Counter()
-        try:
-            engine._count(engine._perform_batch(company, today, batch), counts)
-        except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
-            # queue_job postpones the serialization failures itself, and fails a job cut from the database:
-            # such a batch is tried again once the database is back, and does nothing twice
-            if not connection_lost(error):
-                raise
-            raise RetryableJobError(
-                self.env._("The database connection was lost: %(error)s", error=str(error).strip()),
-                seconds=RECONNECT_DELAY,
-            ) from error
+        engine._count(engine._perform_batch(company, today, batch), counts)
         return dict(counts)
 
     def _job_store_values(self, job):
