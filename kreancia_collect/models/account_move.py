@@ -6,6 +6,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.fields import Domain
 from odoo.tools import SQL, format_amount, format_date
 
 from ..groups import MANAGER_GROUP
@@ -540,6 +541,20 @@ class AccountMove(models.Model):
     dunning_limitation_notified = fields.Date(
         "Limitation to-do for", copy=False, readonly=True, help="The last day to claim a manager was warned of."
     )
+
+    @api.model
+    def _dunning_not_time_barred_domain(self, today):
+        """Entries that may still be claimed on ``today``: credit notes, and invoices within their limitation.
+
+        What the debtor reads (the statement of account, their page) never claims a time-barred invoice.
+        """
+        return Domain.OR(
+            [
+                [("move_type", "!=", "out_invoice")],
+                [("dunning_limitation_date", "=", False)],
+                [("dunning_limitation_date", ">=", today)],
+            ]
+        )
 
     @api.depends(
         "move_type",

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.fields import Domain
 from odoo.tools.image import image_data_uri
 
 from ..groups import MANAGER_GROUP
@@ -170,21 +171,18 @@ class KreanciaDebtorLink(models.Model):
         return self._open_moves("out_refund", "invoice_date, id")
 
     def _open_moves(self, move_type, order):
+        """Open entries of ``move_type``; a time-barred invoice is neither shown nor offered a plan."""
         self.ensure_one()
-        return (
-            self.env["account.move"]
-            .sudo()
-            .search(
-                [
-                    ("commercial_partner_id", "=", self.partner_id.id),
-                    ("company_id", "=", self.company_id.id),
-                    ("move_type", "=", move_type),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", ("not_paid", "partial")),
-                ],
-                order=order,
-            )
-        )
+        moves = self.env["account.move"].sudo()
+        domain = [
+            ("commercial_partner_id", "=", self.partner_id.id),
+            ("company_id", "=", self.company_id.id),
+            ("move_type", "=", move_type),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")),
+        ]
+        today = fields.Date.context_today(self)
+        return moves.search(Domain.AND([domain, moves._dunning_not_time_barred_domain(today)]), order=order)
 
     def _letters(self):
         """The letters the customer received in the link's company: posted ones only, never one still to post."""

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..tools import legal
@@ -317,19 +318,20 @@ class ResPartner(models.Model):
     def _dunning_statement_items(self):
         """Open invoices and credit notes of the customer in the current company, oldest due first.
 
-        Entries "in payment" count as paid, as everywhere in collection.
+        Entries "in payment" count as paid, as everywhere in collection. A time-barred invoice is left
+        out: the statement claims what it lists.
         """
         self.ensure_one()
-        return self.env["account.move"].search(
-            [
-                ("commercial_partner_id", "=", self.commercial_partner_id.id),
-                ("company_id", "=", self.env.company.id),
-                ("move_type", "in", ("out_invoice", "out_refund")),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
-            ],
-            order="invoice_date_due, name, id",
-        )
+        moves = self.env["account.move"]
+        domain = [
+            ("commercial_partner_id", "=", self.commercial_partner_id.id),
+            ("company_id", "=", self.env.company.id),
+            ("move_type", "in", ("out_invoice", "out_refund")),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")),
+        ]
+        domain = Domain.AND([domain, moves._dunning_not_time_barred_domain(self._dunning_statement_date())])
+        return moves.search(domain, order="invoice_date_due, name, id")
 
     def _dunning_statement_date(self):
         # a case file prints the statement as of its own date, so that it reads the same every time

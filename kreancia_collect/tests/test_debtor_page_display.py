@@ -1,5 +1,6 @@
 import base64
 import re
+from datetime import date
 
 from odoo.tests import tagged
 
@@ -55,6 +56,16 @@ class TestDebtorPageDisplay(DebtorPageWithLetter):
         self.demo_provider(self.env, self.company)
         html = self.open_page().text
         self.assertIn('o_debtor_pay"', html)
+        self.assertRegex(html, rf'name="invoice_ids"\s+value="{self.invoice_a.id}"')
+
+    def test_a_time_barred_invoice_is_neither_shown_nor_offered(self):
+        barred = self.make_invoice(self.customer, (self.today - date(2021, 6, 13)).days, 700.0)
+        self.assertLess(barred.dunning_limitation_date, date.today(), "its last day to claim is past")
+        self.demo_provider(self.env, self.company)
+        html = self.open_page().text
+        self.assertNotIn(barred.name, html, "never claimed, not even on the debtor's page")
+        self.assertNotRegex(html, rf'name="invoice_ids"\s+value="{barred.id}"', "no payment nor plan offered for it")
+        self.assertIn(self.invoice_a.name, html)
         self.assertRegex(html, rf'name="invoice_ids"\s+value="{self.invoice_a.id}"')
 
     def test_totals_carry_what_the_script_needs(self):

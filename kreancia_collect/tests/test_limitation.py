@@ -10,7 +10,7 @@ from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.kreancia_collect.tools.limitation import add_years, is_time_barred, limitation, limitation_date
 
-from .common import KreanciaCommon
+from .common import KreanciaCommon, pdf_text
 from .web_client import eval_context, open_action
 
 D = date
@@ -169,6 +169,22 @@ class TestLimitation(KreanciaCommon):
         intervention = self.interventions(self.customer)
         self.assertEqual(intervention.move_ids, live | last_day)
         self.assertFalse(barred.dunning_step_id, "the barred invoice climbed no step")
+
+    def test_statement_of_account_leaves_the_barred_invoice_out(self):
+        barred = self.due_on(self.customer, D(2021, 6, 13))  # last day 13/06/2026, before the statement's date
+        live = self.make_invoice(self.customer, 10, 300.0)
+        refund = self.make_invoice(self.customer, 2, 50.0, move_type="out_refund")
+        customer = self.customer.with_context(kreancia_statement_date=self.today)
+        self.assertEqual(customer._dunning_statement_items(), live | refund)
+        raw, _ = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True, kreancia_statement_date=self.today)
+            ._render_qweb_pdf("kreancia_collect.action_report_statement", self.customer.ids)
+        )
+        text = " ".join(pdf_text(raw).split())
+        self.assertNotIn(barred.name, text, "the statement claims what it lists: never a time-barred invoice")
+        self.assertIn(live.name, text)
+        self.assertRegex(text, r"Balance due .{0,3}250[.,]00")
 
     def test_collection_tab_shows_the_limitation(self):
         barred = self.due_on(self.customer, D(2021, 6, 13))
