@@ -14,74 +14,22 @@ when the kind accuracy is under 0.90. ``-v`` lists every miss.
 """
 
 import importlib.util
-import json
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOL = ROOT / "kreancia_collect" / "tools" / "reply_reader.py"
-CORPUS = ROOT / "kreancia_collect" / "tests" / "data" / "replies" / "corpus.json"
-FIELDS = (
-    "instalments",
-    "amounts",
-    "currency",
-    "invoice_refs",
-    "reason",
-    "paid_date",
-    "paid_amount",
-    "paid_reference",
-    "return_date",
-    "documents",
-    "clear",
-    "opt_out",
-)
+CORPUS_TOOLS = ROOT / "kreancia_collect" / "tests" / "reply_corpus.py"
 MIN_ACCURACY = 0.90
 
 
-def load_reader(path=TOOL):
-    """The reader module, loaded by path so that neither Odoo nor the add-on is imported."""
-    spec = importlib.util.spec_from_file_location("reply_reader", path)
+def load_by_path(name, path):
+    """A module loaded by its path, so that neither Odoo nor the add-on is imported."""
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def as_plain(field, value):
-    """A reading's field in the corpus' JSON form (dates as ISO strings, tuples as lists)."""
-    if isinstance(value, date):
-        return value.isoformat()
-    if field == "instalments":
-        return [[day.isoformat() if day else None, amount, share] for day, amount, share in value]
-    if isinstance(value, tuple):
-        return list(value)
-    return value
-
-
-def score(reader, corpus):
-    """Kind confusion counts, per-field (right, total) and the misses."""
-    pairs, fields, misses = [], {field: [0, 0] for field in FIELDS}, []
-    for item in corpus:
-        reading = reader.read_reply(
-            item["body"],
-            date.fromisoformat(item["received"]),
-            html=item["format"] == "html",
-            subject=item.get("subject", ""),
-        )
-        expected = item["expected"]
-        pairs.append((expected["kind"], reading.kind))
-        if expected["kind"] != reading.kind:
-            misses.append((item["id"], "kind", expected["kind"], reading.kind))
-        for field in FIELDS:
-            if field in expected:
-                got = as_plain(field, getattr(reading, field))
-                fields[field][1] += 1
-                if got == expected[field]:
-                    fields[field][0] += 1
-                else:
-                    misses.append((item["id"], field, expected[field], got))
-    return pairs, fields, misses
 
 
 def report(pairs, fields, kinds):
@@ -104,10 +52,11 @@ def report(pairs, fields, kinds):
 
 
 def main(argv):
-    reader = load_reader()
-    corpus = json.loads(CORPUS.read_text(encoding="utf-8"))
+    reader = load_by_path("reply_reader", TOOL)
+    corpus_tools = load_by_path("reply_corpus", CORPUS_TOOLS)
+    corpus = corpus_tools.load()
     started = time.perf_counter()
-    pairs, fields, misses = score(reader, corpus)
+    pairs, fields, misses = corpus_tools.score(reader.read_reply, corpus)
     elapsed = time.perf_counter() - started
     lines, accuracy = report(pairs, fields, reader.KINDS)
     print("\n".join(lines))

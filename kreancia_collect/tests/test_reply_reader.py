@@ -1,7 +1,4 @@
-import json
-import time
 from datetime import date
-from pathlib import Path
 
 from odoo.tests import BaseCase
 
@@ -13,31 +10,9 @@ from odoo.addons.kreancia_collect.tools.reply_reader import (
     strip_reply,
 )
 
-CORPUS = Path(__file__).parent / "data" / "replies" / "corpus.json"
+from . import reply_corpus
+
 MONDAY = date(2026, 6, 15)
-FIELDS = (
-    "instalments",
-    "amounts",
-    "currency",
-    "invoice_refs",
-    "reason",
-    "paid_date",
-    "paid_amount",
-    "paid_reference",
-    "return_date",
-    "documents",
-    "clear",
-    "opt_out",
-)
-
-
-def plain(field, value):
-    """A reading's field in the corpus' JSON form."""
-    if isinstance(value, date):
-        return value.isoformat()
-    if field == "instalments":
-        return [[day.isoformat(), amount, share] for day, amount, share in value]
-    return list(value) if isinstance(value, tuple) else value
 
 
 class TestStripReply(BaseCase):
@@ -372,34 +347,19 @@ class TestReplyInstalments(BaseCase):
 
 
 class TestReplyCorpus(BaseCase):
-    """The reader against the corpus of replies in tests/data/replies (see scripts/score_reply_reader.py)."""
+    """The reader against the corpus of replies in tests/data/replies (scored by scripts/score_reply_reader.py)."""
 
     def test_corpus(self):
-        corpus = json.loads(CORPUS.read_text(encoding="utf-8"))
+        corpus = reply_corpus.load()
         self.assertGreaterEqual(len(corpus), 90)
-        pairs, field_items, field_right = [], 0, 0
-        for item in corpus:
-            reading = read_reply(
-                item["body"], date.fromisoformat(item["received"]), item["format"] == "html", item["subject"]
-            )
-            expected = item["expected"]
-            pairs.append((expected["kind"], reading.kind))
-            checked = [field for field in FIELDS if field in expected]
-            if checked:
-                field_items += 1
-                field_right += all(plain(field, getattr(reading, field)) == expected[field] for field in checked)
+        pairs, _fields, misses = reply_corpus.score(read_reply, corpus)
         accuracy = sum(1 for exp, got in pairs if exp == got) / len(pairs)
         self.assertGreaterEqual(accuracy, 0.90)
         for kind in KINDS:
             with self.subTest(kind=kind):
                 support = [got for exp, got in pairs if exp == kind]
                 self.assertGreaterEqual(support.count(kind) / len(support), 0.8)
-        self.assertGreaterEqual(field_right / field_items, 0.85)
-
-    def test_a_thousand_replies_in_two_seconds(self):
-        corpus = json.loads(CORPUS.read_text(encoding="utf-8"))
-        replies = (corpus * (1000 // len(corpus) + 1))[:1000]
-        started = time.perf_counter()
-        for item in replies:
-            read_reply(item["body"], date.fromisoformat(item["received"]), item["format"] == "html", item["subject"])
-        self.assertLess(time.perf_counter() - started, 2.0)
+        # a reply counts as read right when every field it expects is
+        with_fields = [item["id"] for item in corpus if set(item["expected"]) & set(reply_corpus.FIELDS)]
+        wrong = {item_id for item_id, field, _expected, _got in misses if field != "kind"}
+        self.assertGreaterEqual(1 - len(wrong) / len(with_fields), 0.85)
