@@ -24,7 +24,9 @@ the one Odoo 19 pins, so it never goes into Odoo's environment.
 """
 
 import argparse
+import base64
 import csv
+import io
 import json
 import os
 import signal
@@ -40,6 +42,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from bench_escalation import addons_path, database_exists  # noqa: E402
+from reportlab.pdfgen import canvas  # noqa: E402
 
 from odoo import SUPERUSER_ID, Command, api  # noqa: E402
 from odoo.modules.registry import Registry  # noqa: E402
@@ -59,6 +62,11 @@ def parse_args():
     parser.add_argument("--think", default="10-30", help="seconds a debtor waits between two steps (min-max)")
     parser.add_argument("--spawn-rate", type=float, default=20, help="users started per second")
     parser.add_argument("--workers", type=int, default=2, help="Odoo HTTP workers")
+    parser.add_argument(
+        "--unsent",
+        action="store_true",
+        help="invoices never sent through Odoo (no legal PDF): every download renders one with wkhtmltopdf",
+    )
     parser.add_argument("--log-level", default="warn", help="the server's log level (its log is in --out)")
     parser.add_argument("--no-update", action="store_true", help="do not update the add-on in kc_crowd")
     parser.add_argument("--out", default=os.path.join(HERE, ".crowd"), help="folder of locust's CSV and logs")
@@ -103,7 +111,15 @@ def prepare_databases(args, paths, odoo_bin):
     subprocess.run(["createdb", "-T", BASE_DB, RUN_DB], check=True)
 
 
-def populate(env, debtors, port):
+def stand_in_pdf(title):
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer)
+    page.drawString(72, 770, title)
+    page.save()
+    return buffer.getvalue()
+
+
+def populate(env, debtors, port, sent=True):
     """``debtors`` + 2 customers (the abusive user's, the warm-up's) with three overdue invoices and a link."""
     company = env.company
     today = date.today()
@@ -152,6 +168,11 @@ def populate(env, debtors, port):
         ]
     )
     moves.action_post()
+    if sent:
+        # as if each invoice went out through Odoo's Send & Print: its legal PDF stored, which the debtor page
+        # serves (a small stand-in PDF naming the invoice: what is measured is serving it, not its layout)
+        for move in moves:
+            move.invoice_pdf_report_file = base64.b64encode(stand_in_pdf(move.name))
     links = env["kreancia.debtor.link"]
     no_brand = env["kreancia.brand"]
     first_percent = (scenario.plan_min_first_percent or 0) / 100
@@ -414,8 +435,12 @@ def main():
     registry = Registry(RUN_DB)
     started = time.monotonic()
     with registry.cursor() as cr:
-        data = populate(api.Environment(cr, SUPERUSER_ID, {}), args.debtors, port)
-    print(f"{args.debtors} debtors with 3 invoices each created in {time.monotonic() - started:.0f} s", flush=True)
+        data = populate(api.Environment(cr, SUPERUSER_ID, {}), args.debtors, port, sent=not args.unsent)
+    print(
+        f"{args.debtors} debtors with 3 invoices each created in {time.monotonic() - started:.0f} s"
+        f" ({'never sent: downloads render their PDF' if args.unsent else 'sent through Odoo: legal PDF stored'})",
+        flush=True,
+    )
     os.makedirs(args.out, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     prefix = os.path.join(args.out, f"crowd-{args.debtors}-{stamp}")

@@ -181,13 +181,19 @@ class DebtorPortal(PaymentPortal):
         )
         if not invoice:
             raise NotFound()
-        # forced: Odoo's test mode renders reports as HTML otherwise
-        pdf, _kind = (
-            request.env["ir.actions.report"]
-            .sudo()
-            .with_context(force_report_rendering=True)
-            ._render_qweb_pdf("account.account_invoices", invoice.ids)
-        )
+        # the PDF Odoo made when the invoice was sent, as Odoo's portal serves it: the document the customer
+        # received, and no wkhtmltopdf run holding a worker for each download
+        legal = invoice.sudo()._get_invoice_legal_documents("pdf")
+        if legal:
+            pdf = legal["content"]
+        else:
+            # forced: Odoo's test mode renders reports as HTML otherwise
+            pdf, _kind = (
+                request.env["ir.actions.report"]
+                .sudo()
+                .with_context(force_report_rendering=True)
+                ._render_qweb_pdf("account.account_invoices", invoice.ids)
+            )
         link._record("download", self._ip(), invoice.name, invoice, chatter=False)
         return self._pdf_response(pdf, f"{invoice.name.replace('/', '-')}.pdf")
 

@@ -1,3 +1,4 @@
+import base64
 import re
 from datetime import timedelta
 
@@ -165,6 +166,16 @@ class TestDebtorPage(DebtorPageCommon):
         self.assertTrue(response.content.startswith(b"%PDF"))
         response = self.url_open(self.page_url(path=f"/invoice/{self.foreign_invoice.id}"))
         self.assertEqual(response.status_code, 404)
+
+    def test_invoice_sent_by_odoo_downloads_as_it_was_sent(self):
+        """The invoice's legal PDF (made by Odoo's Send & Print), not a copy rendered again."""
+        sent = b"%PDF-1.4 the invoice as Odoo sent it"
+        self.invoice_b.invoice_pdf_report_file = base64.b64encode(sent)
+        self.assertTrue(self.invoice_b.invoice_pdf_report_id)
+        response = self.url_open(self.page_url(path=f"/invoice/{self.invoice_b.id}"))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.content, sent)
+        self.assertIn(self.invoice_b.name.replace("/", "-"), response.headers["Content-Disposition"])
 
     def test_too_many_requests_are_refused(self):
         self.env["kreancia.debtor.action"].sudo().create(
