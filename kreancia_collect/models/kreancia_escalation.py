@@ -329,6 +329,7 @@ class KreanciaEscalation(models.AbstractModel):
     @api.model
     def _cron_run(self):
         """Scheduled action: the runs queued by hand first, then one run per company, committing in batches."""
+        self.env["kreancia.intervention"]._render_deferred_claim_declarations()
         if not self.env["kreancia.escalation.run"].sudo().with_context(kreancia_commit=True)._perform_queued():
             return  # out of time: called again by the scheduler
         for company in self.env["res.company"].sudo().search([]):  # pylint: disable=no-search-all

@@ -429,26 +429,42 @@ class KreanciaIntervention(models.Model):
             }
         )
         declaration._compute_legal_amounts()
-        content, _type = (
-            self.env["ir.actions.report"]
-            .sudo()
-            .with_context(force_report_rendering=True, lang=procedure.company_id.partner_id.lang)
-            ._render_qweb_pdf("kreancia_collect.action_report_claim_declaration", declaration.ids)
-        )
-        declaration.attachment_id = (
-            self.env["ir.attachment"]
-            .sudo()
-            .create(
-                {
-                    "name": f"{declaration.name.replace('/', '-')}.pdf",
-                    "raw": content,
-                    "res_model": self._name,
-                    "res_id": declaration.id,
-                    "mimetype": "application/pdf",
-                }
-            )
-        )
+        if not self.env.context.get("kreancia_defer_pdf"):
+            declaration._render_claim_declaration()
         return declaration
+
+    def _render_claim_declaration(self):
+        """Render each claim declaration's PDF, in its company's language, and keep it as the letter to post."""
+        for declaration in self:
+            content, _type = (
+                self.env["ir.actions.report"]
+                .sudo()
+                .with_context(force_report_rendering=True, lang=declaration.company_id.partner_id.lang)
+                ._render_qweb_pdf("kreancia_collect.action_report_claim_declaration", declaration.ids)
+            )
+            declaration.attachment_id = (
+                self.env["ir.attachment"]
+                .sudo()
+                .create(
+                    {
+                        "name": f"{declaration.name.replace('/', '-')}.pdf",
+                        "raw": content,
+                        "res_model": self._name,
+                        "res_id": declaration.id,
+                        "mimetype": "application/pdf",
+                    }
+                )
+            )
+
+    @api.model
+    def _render_deferred_claim_declarations(self):
+        """Claim declarations prepared with their PDF deferred (``kreancia_defer_pdf``: data loaded at install,
+        when no HTTP server serves the report's stylesheets to wkhtmltopdf) get it from the scheduled action."""
+        pending = self.sudo().search(
+            [("channel", "=", "claim"), ("state", "=", "to_send"), ("attachment_id", "=", False)]
+        )
+        pending._render_claim_declaration()
+        return pending
 
     def _claim_documents(self):
         """The supporting documents a claim declaration lists: invoices, statement, letters and notices sent."""

@@ -135,6 +135,20 @@ class TestInsolvencyWatch(KreanciaCommon):
         todo = self.customer.activity_ids.filtered(lambda a: "declare the claim by" in (a.summary or ""))
         self.assertIn(self.manager, todo.user_id)
 
+    def test_declaration_prepared_at_install_is_rendered_by_the_scheduled_action(self):
+        """Data loaded at install (the demo) defers the PDF: no HTTP server serves its stylesheets yet."""
+        with patch(WATCH, side_effect=[FakeResponse("opening_receivership.json")]), freeze_time(self.today):
+            self.env["kreancia.insolvency"].with_context(kreancia_defer_pdf=True)._cron_watch_bodacc(self.today)
+        declaration = self.procedure().declaration_id
+        self.assertEqual((declaration.channel, declaration.state), ("claim", "to_send"))
+        self.assertFalse(declaration.attachment_id, "left to the scheduled action")
+
+        # what the scheduled action (_cron_run) does first
+        Intervention = self.env["kreancia.intervention"]
+        self.assertEqual(Intervention._render_deferred_claim_declarations(), declaration)
+        self.assertIn("Declaration of claim", pdf_text(declaration.attachment_id.raw))
+        self.assertEqual(Intervention._render_deferred_claim_declarations(), Intervention, "rendered once")
+
     def test_declaration_is_posted_by_registered_mail(self):
         self.watch("opening_receivership.json")
         declaration = self.procedure().declaration_id
