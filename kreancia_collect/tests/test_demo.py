@@ -109,6 +109,12 @@ class TestDemo(TransactionCase):
         self.assertFalse(after.dunning_insolvency_id)
         if not procedure.declaration_id:  # loaded before this test recorded the half-year's rate
             procedure.action_prepare_declaration()
+        else:
+            # no HTTP server serves the stylesheets at install: the daily run renders the letter
+            self.assertFalse(procedure.declaration_id.attachment_id)
+            self.assertEqual(
+                self.env["kreancia.intervention"]._render_deferred_claim_declarations(), procedure.declaration_id
+            )
         self.assertEqual(procedure.declaration_id.state, "to_send")
         self.assertIn("SELARL MJ Synergie", pdf_text(procedure.declaration_id.attachment_id.raw))
 
