@@ -543,12 +543,18 @@ class AccountMove(models.Model):
     )
 
     @api.model
-    def _dunning_not_time_barred_domain(self, today):
-        """Entries that may still be claimed on ``today``: credit notes, and invoices within their limitation.
-
-        What the debtor reads (the statement of account, their page) never claims a time-barred invoice.
-        """
-        return Domain.OR(
+    def _dunning_claimable_domain(self, partner, company, move_types, today):
+        """Open entries of ``move_types`` the debtor reads as claimed on ``today`` (the statement of account,
+        their page): posted, not paid, and never a time-barred invoice."""
+        return Domain(
+            [
+                ("commercial_partner_id", "=", partner.commercial_partner_id.id),
+                ("company_id", "=", company.id),
+                ("move_type", "in", move_types),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+            ]
+        ) & Domain.OR(
             [
                 [("move_type", "!=", "out_invoice")],
                 [("dunning_limitation_date", "=", False)],

@@ -3,7 +3,6 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.fields import Domain
 from odoo.tools.image import image_data_uri
 
 from ..groups import MANAGER_GROUP
@@ -174,15 +173,9 @@ class KreanciaDebtorLink(models.Model):
         """Open entries of ``move_type``; a time-barred invoice is neither shown nor offered a plan."""
         self.ensure_one()
         moves = self.env["account.move"].sudo()
-        domain = [
-            ("commercial_partner_id", "=", self.partner_id.id),
-            ("company_id", "=", self.company_id.id),
-            ("move_type", "=", move_type),
-            ("state", "=", "posted"),
-            ("payment_state", "in", ("not_paid", "partial")),
-        ]
         today = fields.Date.context_today(self)
-        return moves.search(Domain.AND([domain, moves._dunning_not_time_barred_domain(today)]), order=order)
+        domain = moves._dunning_claimable_domain(self.partner_id, self.company_id, [move_type], today)
+        return moves.search(domain, order=order)
 
     def _letters(self):
         """The letters the customer received in the link's company: posted ones only, never one still to post."""

@@ -1,11 +1,15 @@
+import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
 from odoo.tools.misc import formatLang
 
 from ..tools import legal
 from .kreancia_scenario_step import LETTER_CHANNELS
+
+_logger = logging.getLogger(__name__)
 
 LETTER_REPORT = "kreancia_collect.action_report_dunning_letter"
 
@@ -459,12 +463,25 @@ class KreanciaIntervention(models.Model):
     @api.model
     def _render_deferred_claim_declarations(self):
         """Claim declarations prepared with their PDF deferred (``kreancia_defer_pdf``: data loaded at install,
-        when no HTTP server serves the report's stylesheets to wkhtmltopdf) get it from the scheduled action."""
+        when no HTTP server serves the report's stylesheets to wkhtmltopdf) get it from the scheduled action.
+
+        One that cannot be rendered stays pending for the next run and stops nothing: the daily run goes on.
+
+        :return: the declarations rendered
+        """
         pending = self.sudo().search(
             [("channel", "=", "claim"), ("state", "=", "to_send"), ("attachment_id", "=", False)]
         )
-        pending._render_claim_declaration()
-        return pending
+        rendered = self.browse()
+        for declaration in pending:
+            try:
+                with self.env.cr.savepoint():
+                    declaration._render_claim_declaration()
+            except (UserError, OSError) as error:  # wkhtmltopdf failed or is missing
+                _logger.warning("Claim declaration %s not rendered, left for the next run: %s", declaration.name, error)
+                continue
+            rendered |= declaration
+        return rendered
 
     def _claim_documents(self):
         """The supporting documents a claim declaration lists: invoices, statement, letters and notices sent."""

@@ -1,6 +1,5 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..tools import legal
@@ -323,14 +322,9 @@ class ResPartner(models.Model):
         """
         self.ensure_one()
         moves = self.env["account.move"]
-        domain = [
-            ("commercial_partner_id", "=", self.commercial_partner_id.id),
-            ("company_id", "=", self.env.company.id),
-            ("move_type", "in", ("out_invoice", "out_refund")),
-            ("state", "=", "posted"),
-            ("payment_state", "in", ("not_paid", "partial")),
-        ]
-        domain = Domain.AND([domain, moves._dunning_not_time_barred_domain(self._dunning_statement_date())])
+        domain = moves._dunning_claimable_domain(
+            self, self.env.company, ["out_invoice", "out_refund"], self._dunning_statement_date()
+        )
         return moves.search(domain, order="invoice_date_due, name, id")
 
     def _dunning_statement_date(self):

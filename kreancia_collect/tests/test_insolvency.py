@@ -143,8 +143,17 @@ class TestInsolvencyWatch(KreanciaCommon):
         self.assertEqual((declaration.channel, declaration.state), ("claim", "to_send"))
         self.assertFalse(declaration.attachment_id, "left to the scheduled action")
 
-        # what the scheduled action (_cron_run) does first
+        # what the scheduled action (_cron_run) does first; wkhtmltopdf failing leaves it for the next run
         Intervention = self.env["kreancia.intervention"]
+        Report = type(self.env["ir.actions.report"])
+        crash = UserError("Wkhtmltopdf failed (error code: -11)")
+        with (
+            patch.object(Report, "_render_qweb_pdf", side_effect=crash),
+            self.assertLogs("odoo.addons.kreancia_collect", "WARNING") as logs,
+        ):
+            self.assertEqual(Intervention._render_deferred_claim_declarations(), Intervention)
+        self.assertIn("left for the next run", logs.output[0])
+        self.assertFalse(declaration.attachment_id)
         self.assertEqual(Intervention._render_deferred_claim_declarations(), declaration)
         self.assertIn("Declaration of claim", pdf_text(declaration.attachment_id.raw))
         self.assertEqual(Intervention._render_deferred_claim_declarations(), Intervention, "rendered once")
